@@ -1,0 +1,10 @@
+# Cross toolchain: Debian's g++-riscv64-linux-gnu, used freestanding.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR riscv64)
+set(CMAKE_C_COMPILER riscv64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER riscv64-linux-gnu-g++)
+set(CMAKE_ASM_COMPILER riscv64-linux-gnu-gcc)
+set(CMAKE_OBJCOPY riscv64-linux-gnu-objcopy CACHE FILEPATH "")
+set(CMAKE_NM riscv64-linux-gnu-nm CACHE FILEPATH "")
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(TESSERA_COMPILER_ID gcc)

@@ -1,0 +1,45 @@
+// Multiplexes several partitions' console output onto one physical console,
+// line by line, each line prefixed with its partition's name. Plain C++:
+// the sink and the lock come from the caller.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace tessera {
+
+class ConsoleMux {
+public:
+    static constexpr std::size_t kLineCapacity = 120;  // longer lines are split
+    using Sink = void (*)(std::string_view text);
+
+    // Per source: its prefix and the line being assembled.
+    struct Source {
+        std::string_view name;
+        char line[kLineCapacity];
+        std::size_t length = 0;
+    };
+
+    constexpr ConsoleMux(Sink sink, std::span<Source> sources) : sink_(sink), sources_(sources) {}
+
+    // Output of source `index` (a partition). Complete lines go out whole.
+    void write(std::size_t index, std::span<const std::uint8_t> bytes);
+    // A complete line from the hypervisor itself, prefixed "[tessera] ".
+    void log(std::string_view text);
+    // Emits what `index` has buffered so far as a line of its own.
+    void flush(std::size_t index);
+
+private:
+    void emit_locked(std::string_view prefix, std::string_view text);
+    void lock();
+    void unlock();
+
+    Sink sink_;
+    std::span<Source> sources_;
+    std::atomic<bool> busy_{false};
+};
+
+}  // namespace tessera

@@ -1,0 +1,99 @@
+// Boot flow: the hart OpenSBI started sets the machine up, starts the other
+// partition harts through SBI HSM, and every hart enters its vCPU.
+#include <atomic>
+
+#include "arch/riscv/csr.hpp"
+#include "arch/riscv/sbi_client.hpp"
+#include "lib/text.hpp"
+#include "platform_api.hpp"
+#include "sbi/sbi_defs.hpp"
+#include "scenario/scenario.hpp"
+#include "vcpu/vcpu.hpp"
+#include "version.hpp"
+
+extern "C" char tessera_secondary[];
+
+namespace tessera {
+namespace {
+
+std::atomic<bool> g_boot_done{false};
+
+void print_banner(std::uint64_t boot_hart) {
+    Scenario& s = scenario_runtime();
+    Line line;
+    line << "Tessera " << kVersion << ", static partitioning hypervisor for RISC-V";
+    log(line.view());
+    Line facts;
+    facts << "platform " << s.platform << ", scenario " << s.name << ", config "
+          << s.config_hash.substr(0, 16) << ", boot hart " << dec(boot_hart);
+    log(facts.view());
+}
+
+void describe(const Partition& partition) {
+    const cfg::PartitionSpec& spec = *partition.spec;
+    Line line;
+    line << "partition " << spec.name << ": vmid " << dec(spec.vmid) << ", harts";
+    for (std::uint32_t hart : spec.harts) line << ' ' << dec(hart);
+    line << ", entry " << hex(spec.entry_gpa) << ", dtb " << hex(spec.dtb_gpa);
+    log(line.view());
+    for (const cfg::MemRegion& region : spec.regions) {
+        Line mapping;
+        mapping << "  " << (region.kind == cfg::MemKind::Ram ? "ram  " : "mmio ") << hex(region.gpa)
+                << " -> " << hex(region.hpa) << " size " << hex(region.size);
+        log(mapping.view());
+    }
+}
+
+[[noreturn]] void run_or_park(std::uint64_t hartid) {
+    VcpuContext& vcpu = scenario_runtime().vcpus[hartid];
+    if (vcpu.partition == nullptr || vcpu.partition->state.load() != PartitionState::Running)
+        arch::halt_hart();
+    vcpu_start(vcpu);
+}
+
+}  // namespace
+}  // namespace tessera
+
+extern "C" [[noreturn]] void tessera_boot_main(std::uint64_t hartid, std::uint64_t /*dtb*/) {
+    using namespace tessera;
+    scenario_init();
+    platform::console_init();
+    print_banner(hartid);
+    Scenario& s = scenario_runtime();
+
+    for (Partition& partition : s.partitions) {
+        describe(partition);
+        if (partition_load(partition)) {
+            partition.state.store(PartitionState::Running);
+        } else {
+            partition_finish(partition, true, "could not be loaded");
+        }
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    g_boot_done.store(true, std::memory_order_release);
+
+    for (Partition& partition : s.partitions) {
+        if (partition.state.load() != PartitionState::Running) continue;
+        for (std::uint32_t hart : partition.spec->harts) {
+            if (hart == hartid) continue;
+            const arch::SbiRet ret =
+                arch::firmware_call(sbi::ext::HSM, sbi::hsm_fn::HART_START, hart,
+                                    reinterpret_cast<std::uintptr_t>(tessera_secondary), 0);
+            if (ret.error != 0) {
+                Line line;
+                line << "hart " << dec(hart) << " did not start (SBI error "
+                     << dec(static_cast<std::uint64_t>(-ret.error)) << ")";
+                log(line.view());
+                partition_finish(partition, true, "a hart could not be started");
+            }
+        }
+    }
+    run_or_park(hartid);
+}
+
+extern "C" [[noreturn]] void tessera_secondary_main(std::uint64_t hartid) {
+    using namespace tessera;
+    while (!g_boot_done.load(std::memory_order_acquire)) {
+    }
+    run_or_park(hartid);
+}

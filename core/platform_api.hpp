@@ -1,0 +1,17 @@
+// What the portable core needs from the board. core/scenario/platform_binding.cpp
+// implements it for the scenario's platform, choosing drivers at compile time
+// from the generated tables.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace tessera::platform {
+
+void console_init();
+void console_write(std::string_view text);
+int console_read_byte();  // -1 when nothing is waiting
+// Ends the whole machine: success, or failure with a non-zero code.
+[[noreturn]] void power_off(bool success, std::uint32_t code);
+
+}  // namespace tessera::platform

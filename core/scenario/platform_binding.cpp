@@ -1,0 +1,50 @@
+// platform_api.hpp for the scenario being built: the generated tables name
+// the console and power-off devices; drivers are chosen here at compile time.
+#include "arch/riscv/csr.hpp"
+#include "arch/riscv/sbi_client.hpp"
+#include "platform/qemu-virt/ns16550.hpp"
+#include "platform/qemu-virt/sifive_test.hpp"
+#include "platform_api.hpp"
+#include "sbi/sbi_defs.hpp"
+#include "tessera_scenario.hpp"
+
+namespace tessera::platform {
+namespace {
+
+using scenario::kConsole;
+using scenario::kPoweroff;
+
+static_assert(kConsole.kind == cfg::ConsoleKind::Ns16550,
+              "this platform's console has no driver yet");
+
+constexpr drivers::Ns16550 kUart{kConsole.base, kConsole.reg_shift};
+
+}  // namespace
+
+void console_init() { kUart.init(); }
+
+void console_write(std::string_view text) {
+    for (char c : text) {
+        if (c == '\n') kUart.put('\r');
+        kUart.put(c);
+    }
+}
+
+int console_read_byte() { return kUart.get(); }
+
+void power_off(bool success, std::uint32_t code) {
+    if constexpr (kPoweroff.kind == cfg::PoweroffKind::SifiveTest) {
+        constexpr drivers::SifiveTest finisher{kPoweroff.base};
+        if (success) {
+            finisher.pass();
+        } else {
+            finisher.fail(code == 0 ? 1 : code);
+        }
+    }
+    // No finisher (or it didn't stop us): ask the firmware to shut down.
+    arch::firmware_call(sbi::ext::SRST, sbi::srst::FN_SYSTEM_RESET, sbi::srst::TYPE_SHUTDOWN,
+                        success ? sbi::srst::REASON_NONE : sbi::srst::REASON_SYSTEM_FAILURE);
+    arch::halt_hart();
+}
+
+}  // namespace tessera::platform

@@ -1,0 +1,33 @@
+// The run-time view of the generated scenario: spans over the storage that
+// core/scenario/storage.cpp sizes from the generated tables.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "console/console_mux.hpp"
+#include "partition/partition.hpp"
+#include "vcpu/vcpu_context.hpp"
+
+namespace tessera {
+
+struct Scenario {
+    std::string_view name;
+    std::string_view platform;
+    std::string_view config_hash;
+    std::span<Partition> partitions;
+    std::span<VcpuContext> vcpus;  // indexed by physical hart id; partition == nullptr: unused
+    ConsoleMux& console;
+};
+
+Scenario& scenario_runtime();
+
+// Links partitions, vCPUs, page-table pools and console sources together.
+// Runs once, on the boot hart, before anything else uses scenario_runtime().
+void scenario_init();
+
+// The hypervisor's own log line, "[tessera] ..." on the console.
+inline void log(std::string_view text) { scenario_runtime().console.log(text); }
+
+}  // namespace tessera

@@ -1,0 +1,123 @@
+// Storage sized by the generated tables of one scenario, and the compile-time
+// checks of what tools/cfggen promises about them. Compiled once per scenario.
+#include <array>
+#include <cstddef>
+
+#include "mm/stage2.hpp"
+#include "platform_api.hpp"
+#include "scenario/scenario.hpp"
+#include "tessera_scenario.hpp"
+
+namespace tessera {
+namespace {
+
+using scenario::kHartCount;
+using scenario::kPartitionCount;
+using scenario::kPartitions;
+
+inline constexpr std::size_t kStackSize = 16 * 1024;
+
+constexpr std::size_t total_stage2_pages() {
+    std::size_t pages = 0;
+    for (const cfg::PartitionSpec& spec : kPartitions) pages += spec.stage2_pages;
+    return pages;
+}
+
+constexpr bool harts_valid_and_exclusive() {
+    std::array<bool, kHartCount> used{};
+    for (const cfg::PartitionSpec& spec : kPartitions) {
+        if (spec.harts.empty()) return false;
+        for (std::uint32_t hart : spec.harts) {
+            if (hart >= kHartCount || used[hart]) return false;
+            used[hart] = true;
+        }
+    }
+    return true;
+}
+
+constexpr bool ram_disjoint_across_partitions() {
+    for (std::size_t a = 0; a < kPartitionCount; ++a)
+        for (std::size_t b = a + 1; b < kPartitionCount; ++b)
+            for (const cfg::MemRegion& x : kPartitions[a].regions)
+                for (const cfg::MemRegion& y : kPartitions[b].regions) {
+                    if (x.kind != cfg::MemKind::Ram || y.kind != cfg::MemKind::Ram) continue;
+                    if (x.hpa < y.hpa + y.size && y.hpa < x.hpa + x.size) return false;
+                }
+    return true;
+}
+
+constexpr bool ram_outside_hypervisor() {
+    const std::uint64_t hv_end = scenario::kHypervisorBase + scenario::kHypervisorSize;
+    for (const cfg::PartitionSpec& spec : kPartitions)
+        for (const cfg::MemRegion& region : spec.regions)
+            if (region.kind == cfg::MemKind::Ram && region.hpa < hv_end &&
+                scenario::kHypervisorBase < region.hpa + region.size)
+                return false;
+    return true;
+}
+
+constexpr bool partitions_well_formed() {
+    for (const cfg::PartitionSpec& spec : kPartitions) {
+        if (!mm::regions_well_formed(spec.regions)) return false;
+        if (mm::pages_needed(spec.regions) != spec.stage2_pages) return false;
+        if (spec.vmid == 0) return false;
+    }
+    return true;
+}
+
+static_assert(kPartitionCount > 0 && kPartitionCount == std::size(kPartitions));
+static_assert(harts_valid_and_exclusive(), "a physical hart is missing or given twice");
+static_assert(partitions_well_formed(),
+              "stage-2 regions malformed, or cfggen and mm::pages_needed disagree");
+static_assert(ram_disjoint_across_partitions(), "partition RAM overlaps in host memory");
+static_assert(ram_outside_hypervisor(), "partition RAM overlaps the hypervisor region");
+
+constexpr std::size_t kStage2Pages = total_stage2_pages();
+
+// All of this is constant-initialised (.bss/.data): no global constructor runs.
+alignas(16384) mm::PageTable g_stage2_pool[kStage2Pages];
+constinit std::array<Partition, kPartitionCount> g_partitions;
+constinit std::array<VcpuContext, kHartCount> g_vcpus{};
+constinit std::array<ConsoleMux::Source, kPartitionCount> g_console_sources{};
+constinit ConsoleMux g_console{platform::console_write, g_console_sources};
+constinit Scenario g_scenario{scenario::kName, scenario::kPlatform, scenario::kConfigHash,
+                              g_partitions, g_vcpus, g_console};
+
+}  // namespace
+}  // namespace tessera
+
+// Per-hart stacks, used by entry.S.
+extern "C" {
+alignas(16) unsigned char tessera_stacks[tessera::kHartCount][tessera::kStackSize];
+extern const std::uint64_t tessera_stack_size = tessera::kStackSize;
+extern const std::uint32_t tessera_hart_count = tessera::kHartCount;
+}
+
+namespace tessera {
+
+Scenario& scenario_runtime() { return g_scenario; }
+
+void scenario_init() {
+    std::size_t first_page = 0;
+    for (std::size_t i = 0; i < kPartitionCount; ++i) {
+        Partition& partition = g_partitions[i];
+        partition.spec = &kPartitions[i];
+        partition.index = static_cast<std::uint32_t>(i);
+        partition.stage2 =
+            std::span(g_stage2_pool).subspan(first_page, kPartitions[i].stage2_pages);
+        first_page += kPartitions[i].stage2_pages;
+        g_console_sources[i].name = kPartitions[i].name;
+        for (std::uint32_t vhart = 0; vhart < kPartitions[i].harts.size(); ++vhart) {
+            VcpuContext& vcpu = g_vcpus[kPartitions[i].harts[vhart]];
+            vcpu.partition = &partition;
+            vcpu.vhart = vhart;
+        }
+    }
+    for (std::uint32_t hart = 0; hart < kHartCount; ++hart) {
+        g_vcpus[hart].phys_hart = hart;
+        g_vcpus[hart].hv_stack_top =
+            reinterpret_cast<std::uintptr_t>(&tessera_stacks[hart][0]) + kStackSize;
+    }
+}
+
+}  // namespace tessera

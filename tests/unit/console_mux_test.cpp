@@ -1,0 +1,51 @@
+#include <doctest/doctest.h>
+
+#include <array>
+#include <string>
+
+#include "console/console_mux.hpp"
+
+namespace {
+
+std::string g_output;
+void capture(std::string_view text) { g_output += text; }
+
+std::span<const std::uint8_t> bytes(std::string_view text) {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+}  // namespace
+
+TEST_CASE("lines of different partitions never interleave inside a line") {
+    g_output.clear();
+    std::array<tessera::ConsoleMux::Source, 2> sources{};
+    sources[0].name = "linux";
+    sources[1].name = "rtos";
+    tessera::ConsoleMux mux(capture, sources);
+    mux.write(0, bytes("boot"));
+    mux.write(1, bytes("tick 1\ntick"));
+    mux.write(0, bytes("ing\r\n"));
+    mux.write(1, bytes(" 2\n"));
+    CHECK(g_output == "[rtos] tick 1\n[linux] booting\n[rtos] tick 2\n");
+}
+
+TEST_CASE("hypervisor lines, flush and overlong lines") {
+    g_output.clear();
+    std::array<tessera::ConsoleMux::Source, 1> sources{};
+    sources[0].name = "p";
+    tessera::ConsoleMux mux(capture, sources);
+    mux.log("hello");
+    mux.write(0, bytes("partial"));
+    mux.flush(0);
+    mux.flush(0);  // nothing left: no empty line
+    CHECK(g_output == "[tessera] hello\n[p] partial\n");
+
+    g_output.clear();
+    const std::string long_line(tessera::ConsoleMux::kLineCapacity + 5, 'x');
+    mux.write(0, bytes(long_line + "\n"));
+    CHECK(g_output == "[p] " + std::string(tessera::ConsoleMux::kLineCapacity, 'x') + "\n[p] xxxxx\n");
+
+    g_output.clear();
+    mux.write(7, bytes("no such source\n"));  // ignored, not a crash
+    CHECK(g_output.empty());
+}
