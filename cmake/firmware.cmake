@@ -23,8 +23,8 @@ function(tessera_freestanding target)
     target_compile_options(${target} PRIVATE ${TESSERA_FREESTANDING_FLAGS})
     target_include_directories(${target} SYSTEM PRIVATE
         "${PROJECT_SOURCE_DIR}/cmake/freestanding-include")
-    target_link_options(${target} PRIVATE ${TESSERA_ARCH_FLAGS} -nostdlib -static -no-pie
-                        -Wl,--gc-sections -Wl,--build-id=none)
+    target_link_options(${target} PRIVATE ${TESSERA_ARCH_FLAGS} -nostdlib -static
+                        $<$<CXX_COMPILER_ID:GNU>:-no-pie> -Wl,--gc-sections -Wl,--build-id=none)
 endfunction()
 
 # Raw binary next to an ELF, for loaders that take one.

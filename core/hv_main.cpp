@@ -16,7 +16,7 @@ extern "C" char tessera_secondary[];
 namespace tessera {
 namespace {
 
-std::atomic<bool> g_boot_done{false};
+std::atomic<std::uint32_t> g_boot_done{0};  // 32-bit: a native AMO on RISC-V
 
 void print_banner(std::uint64_t boot_hart) {
     Scenario& s = scenario_runtime();
@@ -70,7 +70,7 @@ extern "C" [[noreturn]] void tessera_boot_main(std::uint64_t hartid, std::uint64
         }
     }
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    g_boot_done.store(true, std::memory_order_release);
+    g_boot_done.store(1, std::memory_order_release);
 
     for (Partition& partition : s.partitions) {
         if (partition.state.load() != PartitionState::Running) continue;
@@ -93,7 +93,7 @@ extern "C" [[noreturn]] void tessera_boot_main(std::uint64_t hartid, std::uint64
 
 extern "C" [[noreturn]] void tessera_secondary_main(std::uint64_t hartid) {
     using namespace tessera;
-    while (!g_boot_done.load(std::memory_order_acquire)) {
+    while (g_boot_done.load(std::memory_order_acquire) == 0) {
     }
     run_or_park(hartid);
 }

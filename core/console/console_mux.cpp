@@ -3,11 +3,11 @@
 namespace tessera {
 
 void ConsoleMux::lock() {
-    while (busy_.exchange(true, std::memory_order_acquire)) {
+    while (busy_.exchange(1, std::memory_order_acquire) != 0) {
     }
 }
 
-void ConsoleMux::unlock() { busy_.store(false, std::memory_order_release); }
+void ConsoleMux::unlock() { busy_.store(0, std::memory_order_release); }
 
 void ConsoleMux::emit_locked(std::string_view prefix, std::string_view text) {
     sink_("[");

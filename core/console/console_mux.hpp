@@ -39,7 +39,7 @@ private:
 
     Sink sink_;
     std::span<Source> sources_;
-    std::atomic<bool> busy_{false};
+    std::atomic<std::uint32_t> busy_{0};  // 32-bit: a native AMO on RISC-V
 };
 
 }  // namespace tessera

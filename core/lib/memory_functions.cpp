@@ -1,4 +1,5 @@
-// The memory functions a freestanding C++ compiler may call. Compiled with
+// The C library functions that freestanding C++ code may still call
+// (memcpy and friends from the compiler, strlen from std::string_view). Compiled with
 // -fno-builtin (and without loop-idiom rewriting) so they don't call themselves.
 #include <cstddef>
 #include <cstdint>
@@ -43,4 +44,10 @@ int memcmp(const void* left, const void* right, std::size_t count) {
     }
     return 0;
 }
+}
+
+extern "C" std::size_t strlen(const char* text) {
+    std::size_t length = 0;
+    while (text[length] != 0) ++length;
+    return length;
 }

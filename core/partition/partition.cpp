@@ -39,7 +39,7 @@ bool partition_load(Partition& partition) {
 namespace {
 
 std::atomic<std::uint32_t> g_partitions_done{0};
-std::atomic<bool> g_any_failed{false};
+std::atomic<std::uint32_t> g_any_failed{0};
 
 }  // namespace
 
@@ -55,10 +55,10 @@ void partition_finish(Partition& partition, bool failed, std::string_view why) {
     Line line;
     line << "partition " << partition.spec->name << (failed ? " failed: " : " stopped: ") << why;
     log(line.view());
-    if (failed) g_any_failed.store(true);
+    if (failed) g_any_failed.store(1);
     const std::uint32_t done = g_partitions_done.fetch_add(1) + 1;
     if (done == scenario_runtime().partitions.size()) {
-        const bool success = !g_any_failed.load();
+        const bool success = g_any_failed.load() == 0;
         log(success ? "all partitions stopped: pass" : "all partitions stopped: FAIL");
         platform::power_off(success, 1);
     }

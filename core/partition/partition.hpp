@@ -12,7 +12,8 @@
 
 namespace tessera {
 
-enum class PartitionState : std::uint8_t { Loaded, Running, Stopped, Failed };
+// 32-bit so that atomics on it are native AMOs (no libatomic).
+enum class PartitionState : std::uint32_t { Loaded, Running, Stopped, Failed };
 
 struct Partition {
     const cfg::PartitionSpec* spec = nullptr;
@@ -23,6 +24,8 @@ struct Partition {
 
     std::uint64_t hgatp() const;
 };
+
+static_assert(std::atomic<PartitionState>::is_always_lock_free);
 
 // Builds the stage-2 tables and copies the image and DTB into the
 // partition's RAM from the pristine embedded copies. False on a pool that

@@ -1,0 +1,74 @@
+"""CFG-DEV-001..004: passthrough devices exist, match the host, and have one owner."""
+
+import props
+import ranges
+from model import MMIO, Region
+
+
+def check_devices(guests, host, diags):
+    """Per guest, the MMIO regions of its passthrough devices."""
+    owners = {}  # host node path -> (guest, guest node)
+    result = []
+    for guest in guests:
+        regions = []
+        for request in guest.passthrough if host is not None else []:
+            regions += _device_regions(guest, request, host, owners, diags)
+        result.append(regions)
+    return result
+
+
+def _device_regions(guest, request, host, owners, diags):
+    def error(rule_id, message, prop="reg"):
+        diags.report(rule_id, guest.source, request.node, message, prop)
+
+    host_node = host.source.find(request.host_path)
+    if host_node is None:
+        error("CFG-DEV-001", f"the host DT of {host.name} has no node {request.host_path}",
+              "tessera,passthrough")
+        return []
+    owner = owners.get(host_node.path)
+    if owner is not None:
+        other_guest, other_node = owner
+        whose = "this partition" if other_guest is guest else f'partition "{other_guest.name}"'
+        error("CFG-DEV-003", f"host device {host_node.path} is already passed to "
+                             f"{other_node} of {whose}", "tessera,passthrough")
+        return []
+    owners[host_node.path] = (guest, request.node)
+    try:
+        host_reg = props.reg(host_node) or []
+    except props.PropError as bad:
+        diags.report("CFG-DT-002", host.source, bad.node.path, bad.message, bad.prop)
+        return []
+    if len(host_reg) != len(request.reg):
+        error("CFG-DEV-002", f"reg has {len(request.reg)} range(s), host node "
+                             f"{request.host_path} has {len(host_reg)}")
+        return []
+    regions = []
+    for index, ((gpa, size), (hpa, host_size)) in enumerate(zip(request.reg, host_reg)):
+        region = _region(request.node, host_node.path, index, (gpa, size), (hpa, host_size),
+                         host, error)
+        if region is not None:
+            regions.append(region)
+    return regions
+
+
+def _region(node, host_path, index, guest_range, host_range, host, error):
+    (gpa, size), (hpa, host_size) = guest_range, host_range
+    which = f"reg[{index}]"
+    if size != host_size:
+        error("CFG-DEV-002", f"{which} size {size:#x} differs from the host's {host_size:#x}")
+        return None
+    if size == 0:
+        error("CFG-DEV-002", f"{which} has size 0")
+        return None
+    if not (ranges.is_aligned(gpa, ranges.PAGE) and ranges.is_aligned(hpa, ranges.PAGE)):
+        error("CFG-DEV-002", f"{which} guest address {gpa:#x} and host address {hpa:#x} "
+                             f"must both be 4 KiB aligned")
+        return None
+    mapped = ranges.round_up(size, ranges.PAGE)
+    if any(ranges.overlaps(base, span_size, hpa, mapped)
+           for base, span_size in host.ram_spans()):
+        error("CFG-DEV-004", f"{which} host range {ranges.hex_range(hpa, mapped)} is host RAM")
+        return None
+    note = f"size {size:#x} rounded up to {mapped:#x}" if mapped != size else ""
+    return Region(gpa, hpa, mapped, MMIO, node, index, "reg", host_node=host_path, note=note)

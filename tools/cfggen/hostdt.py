@@ -1,0 +1,216 @@
+"""Facts about the platform taken from its host DT: RAM, reserved memory, harts, devices."""
+
+from dataclasses import dataclass, field
+
+import props
+import ranges
+from dtsource import load_dts
+
+HYPERVISOR_COMPATIBLE = "tessera,hypervisor"
+_CONSOLE_KINDS = (("ns16550a", "Ns16550"), ("ns16550", "Ns16550"), ("sifive,uart0", "SifiveUart"))
+
+
+@dataclass(frozen=True)
+class Span:
+    base: int
+    size: int
+    node: str
+
+
+@dataclass(frozen=True)
+class Console:
+    kind: str        # cfg::ConsoleKind enumerator
+    base: int
+    reg_shift: int
+    clock_hz: int
+    node: str
+
+
+@dataclass(frozen=True)
+class Poweroff:
+    kind: str        # cfg::PoweroffKind enumerator
+    base: int
+    node: str = None
+
+
+@dataclass
+class Host:
+    name: str
+    source: object                                  # DtSource
+    ram: list = field(default_factory=list)         # Span
+    reserved: list = field(default_factory=list)    # Span, hypervisor included
+    hypervisor: Span = None
+    harts: dict = field(default_factory=dict)       # hart id -> cpu node path
+    timebase: int = None
+    console: Console = None
+    poweroff: Poweroff = Poweroff("None", 0)
+
+    @property
+    def hart_count(self):
+        return max(self.harts) + 1 if self.harts else 0
+
+    def ram_spans(self):
+        return ranges.merge((span.base, span.size) for span in self.ram)
+
+
+def read_host(name, path, diags):
+    """The Host facts of platform `name`, or None when host.dts does not compile."""
+    source = load_dts(path, diags)
+    if source is None:
+        return None
+    host = Host(name, source)
+    reader = _Reader(source, diags)
+    host.ram = reader.memory()
+    host.reserved = reader.reserved()
+    host.hypervisor = reader.hypervisor(host.reserved, host.ram_spans())
+    host.harts = reader.harts()
+    host.timebase = reader.timebase()
+    host.console = reader.console()
+    host.poweroff = reader.poweroff()
+    return host
+
+
+class _Reader:
+    """Reads one kind of fact at a time, reporting what is missing or malformed."""
+
+    def __init__(self, source, diags):
+        self.source = source
+        self.diags = diags
+
+    def _bad(self, error):
+        self.diags.report("CFG-DT-002", self.source, error.node.path, error.message, error.prop)
+
+    def _reg(self, node):
+        try:
+            return props.reg(node) or []
+        except props.PropError as error:
+            self._bad(error)
+            return []
+
+    def memory(self):
+        return [Span(base, size, node.path)
+                for node in self.source.root.walk() if props.is_device_type(node, "memory")
+                for base, size in self._reg(node)]
+
+    def reserved(self):
+        parent = self.source.find("/reserved-memory")
+        if parent is None:
+            return []
+        return [Span(base, size, child.path)
+                for child in parent.children for base, size in self._reg(child)]
+
+    def hypervisor(self, reserved, ram_spans):
+        parent = self.source.find("/reserved-memory")
+        candidates = [] if parent is None else [
+            child for child in parent.children
+            if HYPERVISOR_COMPATIBLE in props.compatible(child)]
+        if len(candidates) != 1:
+            where = parent.path if parent is not None else "/"
+            self._hv_error(where, f'{len(candidates)} /reserved-memory children are '
+                                  f'compatible with "{HYPERVISOR_COMPATIBLE}"; need exactly one')
+            return None
+        node = candidates[0]
+        spans = [span for span in reserved if span.node == node.path]
+        if len(spans) != 1:
+            self._hv_error(node.path, "the hypervisor region needs exactly one reg range", "reg")
+            return None
+        span = spans[0]
+        if not ranges.inside_any(ram_spans, span.base, span.size):
+            self._hv_error(node.path, f"hypervisor region {ranges.hex_range(span.base, span.size)}"
+                                      f" is not inside host RAM", "reg")
+            return None
+        if not (span.size and ranges.is_aligned(span.base, ranges.PAGE)
+                and ranges.is_aligned(span.size, ranges.PAGE)):
+            self._hv_error(node.path, "hypervisor region base and size must be non-zero "
+                                      "multiples of 0x1000", "reg")
+            return None
+        return span
+
+    def _hv_error(self, node, message, prop=None):
+        self.diags.report("CFG-HV-001", self.source, node, message, prop)
+
+    def harts(self):
+        cpus = self.source.find("/cpus")
+        found = {}
+        for node in cpus.children if cpus is not None else []:
+            if not props.is_device_type(node, "cpu"):
+                continue
+            if node.props.get("status", b"okay\0") not in (b"okay\0", b"ok\0"):
+                continue
+            reg = self._reg(node)
+            if len(reg) != 1 or reg[0][0] > 0xFFFFFFFF:
+                self.diags.report("CFG-DT-002", self.source, node.path,
+                                  "a cpu's reg must be one 32-bit hart id", "reg")
+                continue
+            found[reg[0][0]] = node.path
+        if not found:
+            self._plat_error("/cpus" if cpus is not None else "/", "no usable cpu in the host DT")
+        return found
+
+    def timebase(self):
+        cpus = self.source.find("/cpus")
+        if cpus is None:
+            self._plat_error("/", "the host DT has no /cpus node")
+            return None
+        try:
+            value = props.u32(cpus, "timebase-frequency")
+        except props.PropError as error:
+            self._bad(error)
+            return None
+        if not value:
+            self._plat_error(cpus.path, "/cpus needs a non-zero timebase-frequency")
+        return value
+
+    def console(self):
+        chosen = self.source.find("/chosen")
+        try:
+            stdout = props.string(chosen, "stdout-path") if chosen is not None else None
+        except props.PropError as error:
+            self._bad(error)
+            return None
+        if not stdout:
+            self._plat_error("/chosen" if chosen is not None else "/", "/chosen has no stdout-path")
+            return None
+        node = self._resolve(stdout.split(":", 1)[0])
+        if node is None:
+            self._plat_error("/chosen", f'stdout-path "{stdout}" names no node', "stdout-path")
+            return None
+        names = props.compatible(node)
+        kind = next((kind for compatible, kind in _CONSOLE_KINDS if compatible in names), None)
+        if kind is None:
+            self._plat_error(node.path, f"console {names or 'without compatible'} is not "
+                                        f"supported (ns16550a, ns16550, sifive,uart0)",
+                             "compatible")
+            return None
+        reg = self._reg(node)
+        try:
+            reg_shift = props.u32(node, "reg-shift") or 0
+            clock_hz = props.u32(node, "clock-frequency") or 0
+        except props.PropError as error:
+            self._bad(error)
+            return None
+        if not reg:
+            self._plat_error(node.path, "the console node has no reg")
+            return None
+        return Console(kind, reg[0][0], reg_shift, clock_hz, node.path)
+
+    def _resolve(self, path_or_alias):
+        if path_or_alias.startswith("/"):
+            return self.source.find(path_or_alias)
+        aliases = self.source.find("/aliases")
+        try:
+            target = props.string(aliases, path_or_alias) if aliases is not None else None
+        except props.PropError:
+            return None
+        return self.source.find(target) if target and target.startswith("/") else None
+
+    def _plat_error(self, node, message, prop=None):
+        self.diags.report("CFG-PLAT-001", self.source, node, message, prop)
+
+    def poweroff(self):
+        for node in self.source.root.walk():
+            if "sifive,test0" in props.compatible(node):
+                reg = self._reg(node)
+                if reg:
+                    return Poweroff("SifiveTest", reg[0][0], node.path)
+        return Poweroff("None", 0)

@@ -1,0 +1,75 @@
+"""The validated configuration that the emitters turn into files."""
+
+from dataclasses import dataclass, field
+
+RAM = "Ram"
+MMIO = "Mmio"
+
+
+@dataclass(frozen=True)
+class Region:
+    """One stage-2 window (cfg::MemRegion) and the guest node it came from."""
+    gpa: int
+    hpa: int
+    size: int
+    kind: str                 # RAM or MMIO (cfg::MemKind enumerator)
+    node: str                 # guest node path
+    reg_index: int = 0
+    hpa_prop: str = "reg"     # property that chose the host address
+    host_node: str = None     # MMIO: the host device node
+    note: str = ""            # e.g. "size 0x100 rounded up to 0x1000"
+
+    @property
+    def label(self):
+        return self.node if self.reg_index == 0 else f"{self.node} reg[{self.reg_index}]"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Bytes copied into guest RAM at boot (cfg::LoadChunk)."""
+    blob: str                 # "p0_load0", "p0_dtb": symbol and file name stem
+    data: bytes
+    gpa: int
+    mem_size: int
+    label: str                # "hello.elf segment 0", "guest DTB"
+
+    @property
+    def symbol(self):
+        return f"tessera_blob_{self.blob}"
+
+    @property
+    def file_name(self):
+        if self.blob.endswith("_dtb"):
+            return f"{self.blob[:-len('_dtb')]}.dtb"
+        return f"{self.blob}.bin"
+
+
+@dataclass
+class Partition:
+    index: int
+    name: str
+    source: object                                   # guest DtSource
+    harts: list = field(default_factory=list)        # index = vhart, value = physical hart
+    regions: list = field(default_factory=list)      # Region, sorted by gpa
+    chunks: list = field(default_factory=list)       # Chunk, image chunks then the DTB
+    passthrough: list = field(default_factory=list)  # (guest node, host node)
+    image: object = None                             # image.Image
+    entry: int = 0
+    dtb_gpa: int = 0
+    stage2_pages: int = 0
+
+    @property
+    def vmid(self):
+        return self.index + 1
+
+    @property
+    def dtb(self):
+        return self.chunks[-1]
+
+
+@dataclass
+class Configuration:
+    scenario: object          # scenario.Scenario
+    host: object              # hostdt.Host
+    partitions: list
+    inputs: list              # absolute paths of every file read
