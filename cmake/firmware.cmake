@@ -77,9 +77,13 @@ function(tessera_add_scenario scenario_file)
     tessera_add_binary(${target})
 endfunction()
 
+# Every scenario in configs/, the test scenarios in tests/configs/ (but the
+# deliberately broken ones) and any extra ones the user names.
 function(tessera_add_all_scenarios)
     file(GLOB scenarios CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/configs/*.scenario.dts")
-    foreach(scenario IN LISTS scenarios TESSERA_EXTRA_SCENARIOS)
+    file(GLOB test_scenarios CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/configs/*.scenario.dts")
+    list(FILTER test_scenarios EXCLUDE REGEX "/broken-[^/]*$")
+    foreach(scenario IN LISTS scenarios test_scenarios TESSERA_EXTRA_SCENARIOS)
         tessera_add_scenario("${scenario}")
     endforeach()
 endfunction()
