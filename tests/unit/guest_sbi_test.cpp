@@ -14,7 +14,7 @@ namespace {
 struct FakeEnv {
     std::array<std::uint8_t, 4096> ram{};
     std::string console;
-    std::string input;
+    std::string_view input;  // bytes waiting on the console
 
     void console_write(std::span<const std::uint8_t> bytes) {
         console.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -22,7 +22,7 @@ struct FakeEnv {
     int console_read_byte() {
         if (input.empty()) return -1;
         const int byte = static_cast<unsigned char>(input.front());
-        input.erase(0, 1);
+        input.remove_prefix(1);
         return byte;
     }
     std::uint8_t* guest_ram(std::uint64_t gpa, std::uint64_t length) {
