@@ -7,6 +7,28 @@
 
 namespace tessera {
 
+// Writes `value` as 0x-prefixed lowercase hex (no leading zeros) through put(char).
+template <class Put>
+void format_hex(std::uint64_t value, Put put) {
+    put('0');
+    put('x');
+    int shift = 60;
+    while (shift > 0 && ((value >> shift) & 0xf) == 0) shift -= 4;
+    for (; shift >= 0; shift -= 4) put("0123456789abcdef"[(value >> shift) & 0xf]);
+}
+
+// Writes `value` in decimal through put(char).
+template <class Put>
+void format_dec(std::uint64_t value, Put put) {
+    char digits[20];
+    int count = 0;
+    do {
+        digits[count++] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    while (count > 0) put(digits[--count]);
+}
+
 template <std::size_t Capacity>
 class Text {
 public:
@@ -26,22 +48,11 @@ public:
         std::uint64_t value;
     };
     Text& operator<<(Hex hex) {
-        put('0');
-        put('x');
-        int shift = 60;
-        while (shift > 0 && ((hex.value >> shift) & 0xf) == 0) shift -= 4;
-        for (; shift >= 0; shift -= 4) put("0123456789abcdef"[(hex.value >> shift) & 0xf]);
+        format_hex(hex.value, [this](char c) { put(c); });
         return *this;
     }
     Text& operator<<(Dec dec) {
-        char digits[20];
-        int count = 0;
-        std::uint64_t value = dec.value;
-        do {
-            digits[count++] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        } while (value != 0);
-        while (count > 0) put(digits[--count]);
+        format_dec(dec.value, [this](char c) { put(c); });
         return *this;
     }
 

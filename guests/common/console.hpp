@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "lib/text.hpp"  // the hypervisor's header-only number formatting
 #include "sbi.hpp"
 
 namespace guest {
@@ -15,23 +16,14 @@ public:
         return *this;
     }
     Out& operator<<(std::uint64_t value) {
-        char digits[20];
-        int count = 0;
-        do {
-            digits[count++] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        } while (value != 0);
-        while (count > 0) put(digits[--count]);
+        tessera::format_dec(value, [this](char c) { put(c); });
         return *this;
     }
     struct Hex {
         std::uint64_t value;
     };
     Out& operator<<(Hex hex) {
-        *this << "0x";
-        int shift = 60;
-        while (shift > 0 && ((hex.value >> shift) & 0xf) == 0) shift -= 4;
-        for (; shift >= 0; shift -= 4) put("0123456789abcdef"[(hex.value >> shift) & 0xf]);
+        tessera::format_hex(hex.value, [this](char c) { put(c); });
         return *this;
     }
     ~Out() { flush(); }

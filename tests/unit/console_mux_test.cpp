@@ -49,3 +49,15 @@ TEST_CASE("hypervisor lines, flush and overlong lines") {
     mux.write(7, bytes("no such source\n"));  // ignored, not a crash
     CHECK(g_output.empty());
 }
+
+#include "lib/text.hpp"
+
+TEST_CASE("log-line formatting of numbers") {
+    tessera::Line line;
+    line << "x=" << tessera::hex(0) << ' ' << tessera::hex(0x80200000) << ' '
+         << tessera::hex(~0ULL) << ' ' << tessera::dec(0) << ' ' << tessera::dec(18446744073709551615ULL);
+    CHECK(line.view() == "x=0x0 0x80200000 0xffffffffffffffff 0 18446744073709551615");
+    tessera::Text<4> tiny;
+    tiny << "truncated";
+    CHECK(tiny.view() == "trun");
+}
