@@ -44,9 +44,14 @@ void describe(const Partition& partition) {
     }
 }
 
+// Enters the hart's vCPU if it is its partition's virtual hart 0, as SBI
+// firmware starts only the boot hart. The partition's other harts wait parked
+// for the guest's SBI HSM hart_start (not implemented yet), as do harts that
+// belong to no partition.
 [[noreturn]] void run_or_park(std::uint64_t hartid) {
     VcpuContext& vcpu = scenario_runtime().vcpus[hartid];
-    if (vcpu.partition == nullptr || vcpu.partition->state.load() != PartitionState::Running)
+    if (vcpu.partition == nullptr || vcpu.vhart != 0 ||
+        vcpu.partition->state.load() != PartitionState::Running)
         arch::halt_hart();
     vcpu_start(vcpu);
 }

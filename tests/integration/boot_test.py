@@ -52,8 +52,9 @@ def main():
         for text in args.forbid:
             if text in line:
                 problems.append(f"forbidden text {text!r} in line {line!r}")
-        if pending and pending[0] in line:
-            pending.pop(0)
+        position = 0  # several markers may follow each other on one line
+        while pending and (found := line.find(pending[0], position)) >= 0:
+            position = found + len(pending.pop(0))
 
     timed_out = False
     while True:
