@@ -1,6 +1,7 @@
 // The C library functions that freestanding C++ code may still call
-// (memcpy and friends from the compiler, strlen from std::string_view). Compiled with
-// -fno-builtin (and without loop-idiom rewriting) so they don't call themselves.
+// (memcpy and friends from the compiler, strlen from std::string_view): the
+// tessera_libc library of core/CMakeLists.txt, linked by the hypervisor and
+// the guests, compiled so that these loops don't become calls to themselves.
 #include <cstddef>
 #include <cstdint>
 
