@@ -1,0 +1,173 @@
+// A virtual SiFive PLIC for one partition, laid out as on QEMU virt, which
+// is what guests expect:
+//
+//   0x000000 + 4 * source                 priority (3 bits)
+//   0x001000 + 4 * word                   pending bits (read-only to the guest)
+//   0x002000 + 0x80 * context + 4 * word  enable bits
+//   0x200000 + 0x1000 * context           priority threshold (3 bits)
+//   0x200004 + 0x1000 * context           claim (read) / complete (write)
+//
+// Context 2 * vhart is the virtual hart's M-mode context: its registers exist
+// but it never signals (a guest has no M-mode). Context 2 * vhart + 1 is its
+// S-mode context, which drives hvip.VSEIP through signals().
+//
+// Gateway semantics of the PLIC specification: a source is pending until a
+// claim takes it; from the claim to its completion it is "in service" and
+// further requests are not latched. Two kinds of sources feed it:
+//  - raise(): passthrough interrupts, claimed by the hypervisor on the
+//    physical PLIC, which will not raise them again before the hypervisor
+//    completes them there (after the guest's completion, see take_completed);
+//  - set_level(): emulated level-triggered devices (the virtual UART). While
+//    the source is not in service its pending bit follows the line (a line
+//    that drops before the claim withdraws the request, as on QEMU's PLIC,
+//    so the guest sees no spurious interrupt); a line still high when the
+//    guest completes the source makes it pending again.
+// A source is driven one way or the other, not both.
+//
+// After every register write, raise() and set_level(), the caller updates
+// hvip.VSEIP of the partition's harts from signals(). Not thread-safe by
+// itself (the caller holds the partition's lock); no dynamic allocation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace tessera::irq {
+
+inline constexpr std::uint32_t kMaxVirtualSources = 128;  // source ids 1..127
+inline constexpr std::uint32_t kMaxVirtualHarts = 8;
+inline constexpr std::uint32_t kMaxVirtualContexts = 2 * kMaxVirtualHarts;
+
+namespace plic_layout {
+inline constexpr std::uint64_t kPriorityBase = 0x0;
+inline constexpr std::uint64_t kPendingBase = 0x1000;
+inline constexpr std::uint64_t kEnableBase = 0x2000;
+inline constexpr std::uint64_t kEnableStride = 0x80;  // per context
+inline constexpr std::uint64_t kContextBase = 0x200000;
+inline constexpr std::uint64_t kContextStride = 0x1000;  // per context
+inline constexpr std::uint64_t kThresholdOffset = 0x0;   // inside a context's page
+inline constexpr std::uint64_t kClaimOffset = 0x4;
+inline constexpr std::uint32_t kPriorityMask = 0x7;
+
+inline constexpr std::uint64_t priority(std::uint32_t source) {
+    return kPriorityBase + 4ULL * source;
+}
+inline constexpr std::uint64_t pending(std::uint32_t word) { return kPendingBase + 4ULL * word; }
+inline constexpr std::uint64_t enable(std::uint32_t context, std::uint32_t word) {
+    return kEnableBase + kEnableStride * context + 4ULL * word;
+}
+inline constexpr std::uint64_t threshold(std::uint32_t context) {
+    return kContextBase + kContextStride * context + kThresholdOffset;
+}
+inline constexpr std::uint64_t claim(std::uint32_t context) {
+    return kContextBase + kContextStride * context + kClaimOffset;
+}
+// Bytes of register space that `vharts` virtual harts need (the DT reg size).
+inline constexpr std::uint64_t window_size(std::uint32_t vharts) {
+    return kContextBase + kContextStride * 2ULL * vharts;
+}
+}  // namespace plic_layout
+
+inline constexpr std::uint32_t m_context(std::uint32_t vhart) { return 2 * vhart; }
+inline constexpr std::uint32_t s_context(std::uint32_t vhart) { return 2 * vhart + 1; }
+
+// A set of source ids 0..kMaxVirtualSources-1, one bit each.
+class SourceSet {
+public:
+    static constexpr std::uint32_t kWords = kMaxVirtualSources / 32;
+
+    constexpr bool contains(std::uint32_t source) const {
+        return source < kMaxVirtualSources && (words_[source / 32] >> (source % 32) & 1) != 0;
+    }
+    constexpr void insert(std::uint32_t source) {
+        if (source < kMaxVirtualSources) words_[source / 32] |= 1U << (source % 32);
+    }
+    constexpr void erase(std::uint32_t source) {
+        if (source < kMaxVirtualSources) words_[source / 32] &= ~(1U << (source % 32));
+    }
+    constexpr bool empty() const {
+        for (std::uint32_t word : words_)
+            if (word != 0) return false;
+        return true;
+    }
+    constexpr void clear() { words_ = {}; }
+    // The register view: bits of sources 32 * index .. 32 * index + 31.
+    constexpr std::uint32_t word(std::uint32_t index) const {
+        return index < kWords ? words_[index] : 0;
+    }
+    constexpr void set_word(std::uint32_t index, std::uint32_t value) {
+        if (index < kWords) words_[index] = value;
+    }
+    // Calls visit(source) for every member, in increasing order.
+    template <class Visit>
+    constexpr void for_each(Visit visit) const {
+        for (std::uint32_t source = 0; source < kMaxVirtualSources; ++source)
+            if (contains(source)) visit(source);
+    }
+
+private:
+    std::array<std::uint32_t, kWords> words_{};
+};
+
+class VirtualPlic {
+public:
+    // `sources` is riscv,ndev (ids 1..sources), `vharts` the partition's harts;
+    // both are clamped to what the storage holds. Everything else becomes 0.
+    void reset(std::uint32_t sources, std::uint32_t vharts);
+
+    // Guest access at `offset` inside the window. Only naturally aligned 4-byte
+    // accesses are valid; anything else returns false (the caller injects an
+    // access fault). Offsets that name no register (sources past riscv,ndev,
+    // contexts past the partition's, gaps) read 0 and ignore writes.
+    bool read(std::uint64_t offset, unsigned width, std::uint32_t& value);
+    bool write(std::uint64_t offset, unsigned width, std::uint32_t value);
+
+    // A passthrough interrupt arrived (claimed in HS on the physical PLIC).
+    // Ignored while the source is in service, or for a source that does not exist.
+    void raise(std::uint32_t source);
+    // The line of a level-triggered emulated device.
+    void set_level(std::uint32_t source, bool high);
+
+    // The sources the guest completed since the last call; the hypervisor then
+    // completes those it passes through on the physical PLIC (the set also
+    // holds completed level sources, which have no physical counterpart).
+    SourceSet take_completed();
+
+    // Whether vhart's S context has a pending, enabled source with a priority
+    // above its threshold (drives hvip.VSEIP). False for vharts that don't exist.
+    bool signals(std::uint32_t vhart) const;
+
+    // The lowest vhart whose S context enables `source`, if the source has a
+    // priority above 0: where the hypervisor routes the physical interrupt.
+    // nullopt when no S context would ever take it.
+    std::optional<std::uint32_t> first_enabled_vhart(std::uint32_t source) const;
+    bool enabled_anywhere(std::uint32_t source) const {
+        return first_enabled_vhart(source).has_value();
+    }
+
+    std::uint32_t sources() const { return sources_; }
+    std::uint32_t contexts() const { return contexts_; }
+
+private:
+    bool source_exists(std::uint32_t source) const { return source >= 1 && source <= sources_; }
+    // The source a claim in `context` would take, 0 if none.
+    std::uint32_t best_pending(std::uint32_t context) const;
+    std::uint32_t claim(std::uint32_t context);
+    void complete(std::uint32_t context, std::uint32_t source);
+    std::uint32_t read_register(std::uint64_t offset);
+    void write_register(std::uint64_t offset, std::uint32_t value);
+
+    std::uint32_t sources_ = 0;
+    std::uint32_t contexts_ = 0;
+    SourceSet existing_;    // 1..sources_: the enable bits that are writable
+    SourceSet pending_;
+    SourceSet in_service_;  // claimed, not completed yet
+    SourceSet line_high_;   // level sources whose line is high
+    SourceSet completed_;   // completed since the last take_completed()
+    std::array<std::uint8_t, kMaxVirtualSources> priority_{};
+    std::array<SourceSet, kMaxVirtualContexts> enabled_{};
+    std::array<std::uint8_t, kMaxVirtualContexts> threshold_{};
+};
+
+}  // namespace tessera::irq
