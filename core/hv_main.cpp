@@ -8,6 +8,8 @@
 #include "platform_api.hpp"
 #include "sbi/sbi_defs.hpp"
 #include "scenario/scenario.hpp"
+#include "irq/passthrough.hpp"
+#include "vcpu/hart_requests.hpp"
 #include "vcpu/vcpu.hpp"
 #include "version.hpp"
 
@@ -44,16 +46,16 @@ void describe(const Partition& partition) {
     }
 }
 
-// Enters the hart's vCPU if it is its partition's virtual hart 0, as SBI
-// firmware starts only the boot hart. The partition's other harts wait parked
-// for the guest's SBI HSM hart_start (not implemented yet), as do harts that
-// belong to no partition.
+// Virtual hart 0 of each partition enters its guest, as SBI firmware starts
+// only the boot hart; the partition's other harts wait parked for its SBI HSM
+// hart_start. Harts that belong to no partition stay halted.
 [[noreturn]] void run_or_park(std::uint64_t hartid) {
     VcpuContext& vcpu = scenario_runtime().vcpus[hartid];
-    if (vcpu.partition == nullptr || vcpu.vhart != 0 ||
-        vcpu.partition->state.load() != PartitionState::Running)
-        arch::halt_hart();
-    vcpu_start(vcpu);
+    if (vcpu.partition == nullptr) arch::halt_hart();
+    Partition& partition = *vcpu.partition;
+    if (vcpu.vhart != 0 || partition.state.load() != PartitionState::Running) park_hart(vcpu);
+    passthrough_irqs_attach(partition);
+    vcpu_start(vcpu, partition.spec->entry_gpa, partition.spec->dtb_gpa);
 }
 
 }  // namespace

@@ -34,6 +34,28 @@ struct LoadChunk {
     std::uint64_t mem_size;
 };
 
+// A passthrough device interrupt: the device raises host_irq on the physical
+// PLIC; the guest sees it as guest_irq on its virtual PLIC.
+struct IrqRoute {
+    std::uint32_t host_irq;
+    std::uint32_t guest_irq;
+};
+
+// Devices the hypervisor emulates inside a partition (guest-physical windows
+// that are left unmapped in stage 2, so every access traps).
+enum class EmulatedKind : std::uint8_t {
+    Plic,     // virtual PLIC, QEMU virt layout: context 2i = vhart i M-mode (inert), 2i+1 = S-mode
+    Ns16550,  // 16550 UART, reg-shift 0, byte registers, backed by the hypervisor console
+};
+
+struct EmulatedDevice {
+    EmulatedKind kind;
+    std::uint64_t gpa;      // base of the register window (4 KiB aligned)
+    std::uint64_t size;     // window size (multiple of 4 KiB)
+    std::uint32_t irq;      // Ns16550: its source on the partition's virtual PLIC, 0 = none
+    std::uint32_t sources;  // Plic: riscv,ndev (highest valid source id); 0 for other kinds
+};
+
 struct PartitionSpec {
     const char* name;
     std::uint16_t vmid;
@@ -43,6 +65,16 @@ struct PartitionSpec {
     std::uint64_t entry_gpa;
     std::uint64_t dtb_gpa;
     std::size_t stage2_pages;  // 4 KiB pages for the stage-2 tables (root included), multiple of 4
+    std::span<const EmulatedDevice> emulated;  // sorted by gpa, disjoint from regions
+    std::span<const IrqRoute> irqs;            // passthrough interrupts, sorted by host_irq
+    bool sstc;  // the guest's ISA string has Sstc: it programs vstimecmp itself
+};
+
+// The physical interrupt controller (SiFive PLIC, QEMU virt context layout:
+// context 2h = hart h M-mode, 2h+1 = hart h S-mode).
+struct PlicDevice {
+    std::uint64_t base;  // 0: the platform has no PLIC
+    std::uint32_t sources;  // riscv,ndev
 };
 
 enum class ConsoleKind : std::uint8_t { Ns16550, SifiveUart };

@@ -3,10 +3,13 @@
 #include <cstring>
 
 #include "arch/riscv/csr.hpp"
+#include "irq/passthrough.hpp"
 #include "lib/text.hpp"
 #include "partition/guest_memory.hpp"
 #include "platform_api.hpp"
 #include "scenario/scenario.hpp"
+#include "vcpu/hart_requests.hpp"
+#include "vcpu/vcpu.hpp"
 
 namespace tessera {
 
@@ -64,10 +67,66 @@ void partition_finish(Partition& partition, bool failed, std::string_view why) {
     }
 }
 
-void partition_stop(Partition& partition, bool failed, std::string_view why) {
+namespace {
+
+// Parks every other virtual hart of the caller's partition and waits until
+// they are all parked (serving the caller's own requests meanwhile: one of
+// them may be waiting for a fence from it).
+void park_other_harts(VcpuContext& self) {
+    const std::span<const std::uint32_t> harts = self.partition->spec->harts;
+    for (std::uint32_t vhart = 0; vhart < harts.size(); ++vhart) {
+        if (vhart == self.vhart) continue;
+        VcpuContext& other = partition_vcpu(self, vhart);
+        // A hart asked to start but not yet running stays stopped.
+        std::uint32_t expected = sbi::hsm_state::START_PENDING;
+        other.hsm_state.compare_exchange_strong(expected, sbi::hsm_state::STOPPED);
+        if (other.hsm_state.load() != sbi::hsm_state::STOPPED) post_request(other, request::PARK);
+    }
+    for (std::uint32_t vhart = 0; vhart < harts.size(); ++vhart) {
+        if (vhart == self.vhart) continue;
+        VcpuContext& other = partition_vcpu(self, vhart);
+        while (other.hsm_state.load() != sbi::hsm_state::STOPPED) serve_requests(self);
+    }
+}
+
+}  // namespace
+
+void partition_reset_devices(Partition& partition) {
+    LockGuard guard(partition.devices_lock);
+    std::uint32_t plic_sources = 0;
+    for (const cfg::EmulatedDevice& device : partition.spec->emulated)
+        if (device.kind == cfg::EmulatedKind::Plic) plic_sources = device.sources;
+    partition.plic.reset(plic_sources, static_cast<std::uint32_t>(partition.spec->harts.size()));
+    for (console::VirtualUart& uart : partition.uarts) uart.reset();
+}
+
+void partition_stop(VcpuContext& self, bool failed, std::string_view why) {
+    Partition& partition = *self.partition;
+    park_other_harts(self);
+    passthrough_irqs_detach(partition);
     partition_finish(partition, failed, why);
-    arch::csr_write<arch::csr::hgatp>(0);
-    arch::halt_hart();
+    park_hart(self);
+}
+
+void partition_restart(VcpuContext& self, std::string_view why) {
+    Partition& partition = *self.partition;
+    scenario_runtime().console.flush(partition.index);
+    Line line;
+    line << "partition " << partition.spec->name << " restarting: " << why;
+    log(line.view());
+    park_other_harts(self);
+    passthrough_irqs_detach(partition);
+    partition_reset_devices(partition);
+    if (!partition_load(partition)) partition_stop(self, true, "could not be reloaded");
+    passthrough_irqs_attach(partition);
+    const cfg::PartitionSpec& spec = *partition.spec;
+    if (self.vhart == 0) vcpu_start(self, spec.entry_gpa, spec.dtb_gpa);
+    VcpuContext& first = partition_vcpu(self, 0);
+    first.start_addr = spec.entry_gpa;
+    first.start_opaque = spec.dtb_gpa;
+    first.hsm_state.store(sbi::hsm_state::START_PENDING);
+    post_request(first, request::START);
+    park_hart(self);
 }
 
 }  // namespace tessera

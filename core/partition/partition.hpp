@@ -2,25 +2,37 @@
 // stage-2 page-table pool and its lifecycle state.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <span>
 #include <string_view>
 
 #include "config/types.hpp"
+#include "console/virtual_uart.hpp"
+#include "irq/virtual_plic.hpp"
+#include "lib/spinlock.hpp"
 #include "mm/stage2.hpp"
+#include "vcpu/vcpu_context.hpp"
 
 namespace tessera {
 
 // 32-bit so that atomics on it are native AMOs (no libatomic).
 enum class PartitionState : std::uint32_t { Loaded, Running, Stopped, Failed };
 
+// Emulated UARTs a partition may have (cfggen checks the limit).
+inline constexpr std::size_t kMaxVirtualUarts = 2;
+
 struct Partition {
     const cfg::PartitionSpec* spec = nullptr;
     std::span<mm::PageTable> stage2;  // root first (16 KiB aligned)
     std::uint32_t index = 0;          // also its console source index
     std::atomic<PartitionState> state{PartitionState::Loaded};
-    std::atomic<std::uint32_t> harts_running{0};
+
+    // Emulated devices, all behind one lock (their exits are rare and short).
+    SpinLock devices_lock;
+    irq::VirtualPlic plic;
+    std::array<console::VirtualUart, kMaxVirtualUarts> uarts;
 
     std::uint64_t hgatp() const;
 };
@@ -32,14 +44,23 @@ static_assert(std::atomic<PartitionState>::is_always_lock_free);
 // doesn't match the tables (reported; the partition is not started).
 bool partition_load(Partition& partition);
 
+// Puts the emulated devices in their reset state.
+void partition_reset_devices(Partition& partition);
+
 // Marks the partition stopped (or failed) once, whoever calls first. When
 // every partition has finished, the machine powers off with success only if
 // none failed.
 void partition_finish(Partition& partition, bool failed, std::string_view why);
 
-// Stops the calling vhart's partition. `failed` selects the exit status the
-// hypervisor reports; when every partition has stopped, the machine powers
-// off with success only if none failed. Never returns: this hart parks.
-[[noreturn]] void partition_stop(Partition& partition, bool failed, std::string_view why);
+// Stops the calling vCPU's partition: its other harts park, then this one.
+// `failed` selects the exit status the hypervisor reports; when every
+// partition has stopped, the machine powers off with success only if none
+// failed. Never returns.
+[[noreturn]] void partition_stop(VcpuContext& self, bool failed, std::string_view why);
+
+// Restarts the calling vCPU's partition from its pristine embedded image and
+// DTB: every hart parks, RAM is reloaded, devices reset, virtual hart 0
+// starts at the entry point. Never returns.
+[[noreturn]] void partition_restart(VcpuContext& self, std::string_view why);
 
 }  // namespace tessera

@@ -9,6 +9,9 @@ namespace ext {
 inline constexpr std::uint64_t LEGACY_CONSOLE_PUTCHAR = 0x01;
 inline constexpr std::uint64_t LEGACY_CONSOLE_GETCHAR = 0x02;
 inline constexpr std::uint64_t BASE = 0x10;
+inline constexpr std::uint64_t TIME = 0x54494D45;
+inline constexpr std::uint64_t IPI = 0x735049;
+inline constexpr std::uint64_t RFENCE = 0x52464E43;
 inline constexpr std::uint64_t HSM = 0x48534D;
 inline constexpr std::uint64_t SRST = 0x53525354;
 inline constexpr std::uint64_t DBCN = 0x4442434E;
@@ -20,9 +23,38 @@ inline constexpr std::uint64_t GET_SPEC_VERSION = 0, GET_IMPL_ID = 1, GET_IMPL_V
                                GET_MIMPID = 6;
 }
 
-namespace hsm_fn {
-inline constexpr std::uint64_t HART_START = 0, HART_STOP = 1, HART_GET_STATUS = 2;
+namespace time_fn {
+inline constexpr std::uint64_t SET_TIMER = 0;
 }
+
+namespace ipi_fn {
+inline constexpr std::uint64_t SEND_IPI = 0;
+}
+
+namespace rfence_fn {
+inline constexpr std::uint64_t REMOTE_FENCE_I = 0, REMOTE_SFENCE_VMA = 1,
+                               REMOTE_SFENCE_VMA_ASID = 2, REMOTE_HFENCE_GVMA_VMID = 3,
+                               REMOTE_HFENCE_GVMA = 4, REMOTE_HFENCE_VVMA_ASID = 5,
+                               REMOTE_HFENCE_VVMA = 6;
+}
+
+namespace hsm_fn {
+inline constexpr std::uint64_t HART_START = 0, HART_STOP = 1, HART_GET_STATUS = 2,
+                               HART_SUSPEND = 3;
+}
+
+// HSM hart states (SBI v2.0, table "HSM Hart States").
+namespace hsm_state {
+inline constexpr std::uint32_t STARTED = 0, STOPPED = 1, START_PENDING = 2, STOP_PENDING = 3,
+                               SUSPENDED = 4, SUSPEND_PENDING = 5, RESUME_PENDING = 6;
+}
+
+namespace hsm_suspend {
+inline constexpr std::uint64_t RETENTIVE = 0x00000000, NON_RETENTIVE = 0x80000000;
+}
+
+// Hart masks: hart_mask_base == kAllHarts means "every hart", mask ignored.
+inline constexpr std::uint64_t kAllHarts = ~0ULL;
 
 namespace dbcn_fn {
 inline constexpr std::uint64_t WRITE = 0, READ = 1, WRITE_BYTE = 2;

@@ -32,6 +32,14 @@ void console_write(std::string_view text) {
 
 int console_read_byte() { return kUart.get(); }
 
+void arm_host_timer(std::uint64_t stime_value) {
+    if constexpr (scenario::kHostSstc) {
+        arch::csr_write<arch::csr::stimecmp>(stime_value);
+    } else {
+        arch::firmware_call(sbi::ext::TIME, sbi::time_fn::SET_TIMER, stime_value);
+    }
+}
+
 void power_off(bool success, std::uint32_t code) {
     if constexpr (kPoweroff.kind == cfg::PoweroffKind::SifiveTest) {
         constexpr drivers::SifiveTest finisher{kPoweroff.base};

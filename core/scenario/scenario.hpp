@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "config/types.hpp"
+#include "console/console_input.hpp"
 #include "console/console_mux.hpp"
 #include "partition/partition.hpp"
 #include "vcpu/vcpu_context.hpp"
@@ -19,6 +21,8 @@ struct Scenario {
     std::span<Partition> partitions;
     std::span<VcpuContext> vcpus;  // indexed by physical hart id; partition == nullptr: unused
     ConsoleMux& console;
+    ConsoleInput& input;
+    cfg::PlicDevice plic;  // the physical PLIC (base 0: none)
 };
 
 Scenario& scenario_runtime();

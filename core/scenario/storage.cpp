@@ -5,6 +5,7 @@
 
 #include "mm/stage2.hpp"
 #include "platform_api.hpp"
+#include "sbi/sbi_defs.hpp"
 #include "scenario/scenario.hpp"
 #include "tessera_scenario.hpp"
 
@@ -72,6 +73,44 @@ static_assert(partitions_well_formed(),
 static_assert(ram_disjoint_across_partitions(), "partition RAM overlaps in host memory");
 static_assert(ram_outside_hypervisor(), "partition RAM overlaps the hypervisor region");
 
+constexpr bool emulated_devices_fit() {
+    for (const cfg::PartitionSpec& spec : kPartitions) {
+        std::size_t plics = 0, uarts = 0;
+        for (const cfg::EmulatedDevice& device : spec.emulated) {
+            if (device.kind == cfg::EmulatedKind::Plic) {
+                ++plics;
+                if (device.sources == 0 || device.sources >= irq::kMaxVirtualSources) return false;
+            } else {
+                ++uarts;
+                if (device.irq >= irq::kMaxVirtualSources) return false;
+            }
+        }
+        if (plics > 1 || uarts > kMaxVirtualUarts) return false;
+        if (spec.harts.size() > irq::kMaxVirtualHarts) return false;
+    }
+    return true;
+}
+
+constexpr bool passthrough_irqs_routable() {
+    for (const cfg::PartitionSpec& spec : kPartitions)
+        for (const cfg::IrqRoute& route : spec.irqs)
+            if (scenario::kPlic.base == 0 || route.host_irq == 0 ||
+                route.host_irq > scenario::kPlic.sources || route.guest_irq == 0 ||
+                route.guest_irq >= irq::kMaxVirtualSources)
+                return false;
+    return true;
+}
+
+constexpr bool sstc_only_on_sstc_hosts() {
+    for (const cfg::PartitionSpec& spec : kPartitions)
+        if (spec.sstc && !scenario::kHostSstc) return false;
+    return true;
+}
+
+static_assert(emulated_devices_fit(), "a partition has more emulated devices than Tessera holds");
+static_assert(passthrough_irqs_routable(), "a passthrough interrupt has no physical PLIC source");
+static_assert(sstc_only_on_sstc_hosts(), "a guest is given Sstc on a host without it");
+
 constexpr std::size_t kStage2Pages = total_stage2_pages();
 
 // All of this is constant-initialised (.bss/.data): no global constructor runs.
@@ -80,8 +119,10 @@ constinit std::array<Partition, kPartitionCount> g_partitions;
 constinit std::array<VcpuContext, kHartCount> g_vcpus{};
 constinit std::array<ConsoleMux::Source, kPartitionCount> g_console_sources{};
 constinit ConsoleMux g_console{platform::console_write, g_console_sources};
-constinit Scenario g_scenario{scenario::kName, scenario::kPlatform, scenario::kConfigHash,
-                              g_partitions, g_vcpus, g_console};
+constinit ConsoleInput g_input{platform::console_read_byte};
+constinit Scenario g_scenario{scenario::kName,   scenario::kPlatform, scenario::kConfigHash,
+                              g_partitions,      g_vcpus,             g_console,
+                              g_input,           scenario::kPlic};
 
 }  // namespace
 }  // namespace tessera
@@ -112,9 +153,11 @@ void scenario_init() {
             vcpu.partition = &partition;
             vcpu.vhart = vhart;
         }
+        partition_reset_devices(partition);
     }
     for (std::uint32_t hart = 0; hart < kHartCount; ++hart) {
         g_vcpus[hart].phys_hart = hart;
+        g_vcpus[hart].hsm_state.store(sbi::hsm_state::STOPPED);
         g_vcpus[hart].hv_stack_top =
             reinterpret_cast<std::uintptr_t>(&tessera_stacks[hart][0]) + kStackSize;
     }

@@ -1,14 +1,23 @@
-// Running a virtual hart: first entry into VS-mode and the trap dispatcher.
+// The vCPU: entering a guest, and what each kind of exit does.
 #pragma once
+
+#include <cstdint>
 
 #include "vcpu/vcpu_context.hpp"
 
 namespace tessera {
 
-// Configures this hart's H-extension state for the vCPU's partition and
-// enters the guest at its entry point (a0 = vhart id, a1 = DTB address).
-[[noreturn]] void vcpu_start(VcpuContext& vcpu);
+// Enters the vCPU's guest at `entry` in VS-mode with a0 = virtual hart id and
+// a1 = `arg` (the DTB for a boot, the opaque value for an HSM start), with
+// fresh CSR state: the state the SBI spec gives a hart that starts.
+[[noreturn]] void vcpu_start(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg);
+
+// The hart leaves its guest for good (stop, park): no timer, no pending
+// virtual interrupt, only the software interrupt that can wake it.
+void vcpu_quiesce(VcpuContext& vcpu);
+
+// Sets or clears the guest's external interrupt (hvip.VSEIP) from its
+// partition's virtual PLIC. Must run on the vCPU's own hart.
+void vcpu_update_external_interrupt(VcpuContext& vcpu);
 
 }  // namespace tessera
-
-extern "C" tessera::VcpuContext* tessera_handle_trap(tessera::VcpuContext* vcpu);

@@ -1,7 +1,15 @@
-// The register file of one virtual hart, as the trap path saves it.
-// entry.S addresses these fields by the offsets checked below.
+// The state of one virtual hart: the register file as the trap path saves
+// it, and what other harts may ask of it. entry.S addresses the first fields
+// by the offsets checked below.
+//
+// The trap path saves the guest's caller-saved registers (ra, sp, t0-t6,
+// a0-a7) on every exit and reloads them on every return: the C++ handlers
+// preserve the others. Exits other than an SBI call also save gp, tp and
+// s0-s11, so that a handler can read any register; a handler that changes
+// one of those sets restore_all, and the return path then reloads them too.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -11,22 +19,47 @@ struct Partition;
 
 struct VcpuContext {
     std::uint64_t gpr[32];       // x0..x31 of the guest; gpr[0] is unused
-    std::uint64_t sepc;          // guest pc at the trap, and where it resumes
+    std::uint64_t sepc;          // where the guest starts: used by tessera_enter_guest only
     std::uint64_t hv_stack_top;  // this hart's hypervisor stack, reloaded on every trap
+    std::uint64_t restore_all;   // non-zero: reload gp, tp, s0-s11 from gpr[] on return
     // Not touched by the assembly:
     Partition* partition;
     std::uint32_t vhart;      // virtual hart id inside the partition
     std::uint32_t phys_hart;  // physical hart running it
+
+    // Cross-hart requests (see vcpu/hart_requests.hpp). 32/64-bit atomics
+    // are native AMOs on RV64.
+    std::atomic<std::uint32_t> hsm_state;   // sbi::hsm_state::*
+    std::atomic<std::uint32_t> requests;    // hart_requests::* bits
+    std::atomic<std::uint64_t> fences_requested;
+    std::atomic<std::uint64_t> fences_completed;
+    std::uint64_t start_addr;    // HSM hart_start arguments, valid in START_PENDING
+    std::uint64_t start_opaque;
+
+    // Sets guest register `index` (x0 writes are dropped).
+    void set_gpr(unsigned index, std::uint64_t value) {
+        if (index == 0) return;
+        gpr[index] = value;
+        if (!is_caller_saved(index)) restore_all = 1;
+    }
+
+    static constexpr bool is_caller_saved(unsigned index) {
+        // ra, sp, t0-t2, a0-a7, t3-t6
+        return index == 1 || index == 2 || (index >= 5 && index <= 7) ||
+               (index >= 10 && index <= 17) || index >= 28;
+    }
 };
 
 namespace vcpu_layout {
 inline constexpr std::size_t kSepcOffset = 32 * 8;
 inline constexpr std::size_t kStackOffset = 33 * 8;
+inline constexpr std::size_t kRestoreAllOffset = 34 * 8;
 }  // namespace vcpu_layout
 
 static_assert(offsetof(VcpuContext, gpr) == 0);
 static_assert(offsetof(VcpuContext, sepc) == vcpu_layout::kSepcOffset);
 static_assert(offsetof(VcpuContext, hv_stack_top) == vcpu_layout::kStackOffset);
+static_assert(offsetof(VcpuContext, restore_all) == vcpu_layout::kRestoreAllOffset);
 
 // General purpose register numbers used by the SBI calling convention.
 namespace reg {

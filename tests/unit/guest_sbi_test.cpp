@@ -32,6 +32,33 @@ struct FakeEnv {
         return reinterpret_cast<std::uint8_t*>(tessera::guest_ram_to_host(regions, gpa, length));
     }
     std::uint64_t firmware_base_value(std::uint64_t fid) { return 0x100 + fid; }
+
+    // A partition of three virtual harts; the caller is vhart 0.
+    std::uint32_t vhart_count() const { return 3; }
+    std::uint32_t self() const { return 0; }
+    std::uint64_t timer = 0;
+    std::uint64_t ipis = 0;
+    std::uint64_t fenced = 0;
+    int fences = 0;
+    std::uint32_t states[3] = {sbi::hsm_state::STARTED, sbi::hsm_state::STOPPED,
+                               sbi::hsm_state::STARTED};
+    std::uint64_t started_addr = 0, started_opaque = 0;
+    int suspends = 0;
+    void set_timer(std::uint64_t value) { timer = value; }
+    void send_ipi(std::uint64_t vharts) { ipis |= vharts; }
+    void remote_fence(sbi::Fence, std::uint64_t vharts) {
+        fenced |= vharts;
+        ++fences;
+    }
+    std::int64_t hart_start(std::uint32_t vhart, std::uint64_t addr, std::uint64_t opaque) {
+        if (states[vhart] != sbi::hsm_state::STOPPED) return sbi::error::ALREADY_AVAILABLE;
+        states[vhart] = sbi::hsm_state::START_PENDING;
+        started_addr = addr;
+        started_opaque = opaque;
+        return 0;
+    }
+    std::uint32_t hart_status(std::uint32_t vhart) { return states[vhart]; }
+    void suspend_retentive() { ++suspends; }
 };
 
 sbi::Outcome call(FakeEnv& env, std::uint64_t eid, std::uint64_t fid, std::uint64_t a0 = 0,
@@ -46,14 +73,14 @@ TEST_CASE("BASE tells the truth about the implementation and its extensions") {
     CHECK(call(env, sbi::ext::BASE, 0).value == 0x02000000);
     CHECK(call(env, sbi::ext::BASE, 1).value == sbi::kImplId);
     CHECK(call(env, sbi::ext::BASE, 2).value == sbi::kImplVersion);
-    for (std::uint64_t eid : {sbi::ext::BASE, sbi::ext::DBCN, sbi::ext::SRST, std::uint64_t{1},
+    for (std::uint64_t eid : {sbi::ext::BASE, sbi::ext::DBCN, sbi::ext::SRST, sbi::ext::TIME,
+                              sbi::ext::IPI, sbi::ext::RFENCE, sbi::ext::HSM, std::uint64_t{1},
                               std::uint64_t{2}}) {
         CHECK(call(env, sbi::ext::BASE, 3, eid).value == 1);
     }
-    // Not implemented yet, so not advertised.
-    for (std::uint64_t eid : {std::uint64_t{0x54494D45}, std::uint64_t{0x735049},
-                              std::uint64_t{0x52464E43}, std::uint64_t{0x48534D},
-                              std::uint64_t{0x0}, std::uint64_t{0x08}, ~std::uint64_t{0}}) {
+    // Not implemented, so not advertised: PMU, legacy timer/IPI/shutdown, nonsense.
+    for (std::uint64_t eid : {std::uint64_t{0x504D55}, std::uint64_t{0x0}, std::uint64_t{0x04},
+                              std::uint64_t{0x08}, ~std::uint64_t{0}}) {
         CHECK(call(env, sbi::ext::BASE, 3, eid).value == 0);
     }
     CHECK(call(env, sbi::ext::BASE, 4).value == 0x104);  // mvendorid from firmware
@@ -118,7 +145,76 @@ TEST_CASE("SRST: shutdown stops the partition; bad arguments are rejected") {
     CHECK(call(env, sbi::ext::SRST, 0, 3, 0).error == sbi::error::INVALID_PARAM);   // reserved type
     CHECK(call(env, sbi::ext::SRST, 0, 0, 2).error == sbi::error::INVALID_PARAM);   // reserved reason
     CHECK(call(env, sbi::ext::SRST, 0, 1ULL << 32, 0).error == sbi::error::INVALID_PARAM);
-    const auto reboot = call(env, sbi::ext::SRST, 0, 1, 0);  // restart comes with lifecycle work
-    CHECK(reboot.error == sbi::error::NOT_SUPPORTED);
-    CHECK(reboot.action == sbi::Action::Resume);
+    CHECK(call(env, sbi::ext::SRST, 0, 0xF0000000, 0).error == sbi::error::NOT_SUPPORTED);
+    for (std::uint64_t type : {1, 2}) {  // cold and warm reboot restart the partition
+        const auto reboot = call(env, sbi::ext::SRST, 0, type, 0);
+        CHECK(reboot.error == 0);
+        CHECK(reboot.action == sbi::Action::RebootPartition);
+    }
+}
+
+TEST_CASE("hart masks name only the partition's own virtual harts") {
+    CHECK(sbi::resolve_hart_mask(0b101, 0, 3) == 0b101ULL);
+    CHECK(sbi::resolve_hart_mask(0b1, 2, 3) == 0b100ULL);
+    CHECK(sbi::resolve_hart_mask(0, 0, 3) == 0ULL);
+    CHECK(sbi::resolve_hart_mask(123, sbi::kAllHarts, 3) == 0b111ULL);
+    CHECK_FALSE(sbi::resolve_hart_mask(0b1000, 0, 3).has_value());
+    CHECK_FALSE(sbi::resolve_hart_mask(0b1, 3, 3).has_value());
+    CHECK_FALSE(sbi::resolve_hart_mask(0b10, ~0ULL - 1, 3).has_value());  // wraps around
+    CHECK_FALSE(sbi::resolve_hart_mask(1ULL << 63, 1, 64).has_value());
+    CHECK(sbi::resolve_hart_mask(1ULL << 63, 0, 64) == 1ULL << 63);
+}
+
+TEST_CASE("TIME, IPI and RFENCE reach the environment only with valid masks") {
+    FakeEnv env;
+    CHECK(call(env, sbi::ext::TIME, 0, 12345).error == 0);
+    CHECK(env.timer == 12345);
+    CHECK(call(env, sbi::ext::TIME, 1, 1).error == sbi::error::NOT_SUPPORTED);
+
+    CHECK(call(env, sbi::ext::IPI, 0, 0b110, 0).error == 0);
+    CHECK(env.ipis == 0b110);
+    CHECK(call(env, sbi::ext::IPI, 0, 0b1, 7).error == sbi::error::INVALID_PARAM);
+    CHECK(call(env, sbi::ext::IPI, 0, 0b1111, 0).error == sbi::error::INVALID_PARAM);
+    CHECK(env.ipis == 0b110);  // a rejected mask touches nothing
+    CHECK(call(env, sbi::ext::IPI, 1, 1, 0).error == sbi::error::NOT_SUPPORTED);
+
+    CHECK(call(env, sbi::ext::RFENCE, 0, 0, sbi::kAllHarts).error == 0);
+    CHECK(env.fenced == 0b111);
+    CHECK(call(env, sbi::ext::RFENCE, 1, 0b1, 1).error == 0);
+    CHECK(call(env, sbi::ext::RFENCE, 2, 0b1, 1).error == 0);
+    CHECK(env.fences == 3);
+    CHECK(call(env, sbi::ext::RFENCE, 1, 0b1, 3).error == sbi::error::INVALID_PARAM);
+    CHECK(env.fences == 3);
+    for (std::uint64_t fid = 3; fid <= 7; ++fid)
+        CHECK(call(env, sbi::ext::RFENCE, fid, 1, 0).error == sbi::error::NOT_SUPPORTED);
+}
+
+TEST_CASE("HSM: start, status, stop and suspend follow the SBI spec") {
+    FakeEnv env;
+    CHECK(call(env, sbi::ext::HSM, 2, 0).value == sbi::hsm_state::STARTED);
+    CHECK(call(env, sbi::ext::HSM, 2, 1).value == sbi::hsm_state::STOPPED);
+    CHECK(call(env, sbi::ext::HSM, 2, 3).error == sbi::error::INVALID_PARAM);
+
+    CHECK(call(env, sbi::ext::HSM, 0, 3, 0x80000000, 7).error == sbi::error::INVALID_PARAM);
+    CHECK(call(env, sbi::ext::HSM, 0, 1, 0x90000000, 7).error == sbi::error::INVALID_ADDRESS);
+    CHECK(call(env, sbi::ext::HSM, 0, 1, 0x80000100, 7).error == 0);
+    CHECK(env.started_addr == 0x80000100);
+    CHECK(env.started_opaque == 7);
+    CHECK(call(env, sbi::ext::HSM, 0, 1, 0x80000100, 7).error == sbi::error::ALREADY_AVAILABLE);
+    CHECK(call(env, sbi::ext::HSM, 0, 2, 0x80000100, 7).error == sbi::error::ALREADY_AVAILABLE);
+
+    CHECK(call(env, sbi::ext::HSM, 1).action == sbi::Action::StopHart);
+
+    CHECK(call(env, sbi::ext::HSM, 3, 0).error == 0);
+    CHECK(env.suspends == 1);
+    CHECK(call(env, sbi::ext::HSM, 3, 1).error == sbi::error::INVALID_PARAM);
+    CHECK(call(env, sbi::ext::HSM, 3, 0x10000000).error == sbi::error::INVALID_PARAM);
+    CHECK(call(env, sbi::ext::HSM, 3, 1ULL << 32).error == sbi::error::INVALID_PARAM);
+    CHECK(call(env, sbi::ext::HSM, 3, 0x80000000, 0x90000000).error ==
+          sbi::error::INVALID_ADDRESS);
+    const auto suspend = call(env, sbi::ext::HSM, 3, 0x80000000, 0x80000200, 9);
+    CHECK(suspend.action == sbi::Action::SuspendHart);
+    CHECK(suspend.addr == 0x80000200);
+    CHECK(suspend.opaque == 9);
+    CHECK(call(env, sbi::ext::HSM, 4).error == sbi::error::NOT_SUPPORTED);
 }

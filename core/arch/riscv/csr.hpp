@@ -16,6 +16,7 @@ inline constexpr std::uint16_t sepc = 0x141;
 inline constexpr std::uint16_t scause = 0x142;
 inline constexpr std::uint16_t stval = 0x143;
 inline constexpr std::uint16_t sip = 0x144;
+inline constexpr std::uint16_t stimecmp = 0x14D;  // Sstc
 inline constexpr std::uint16_t satp = 0x180;
 inline constexpr std::uint16_t vsstatus = 0x200;
 inline constexpr std::uint16_t vsie = 0x204;
@@ -25,11 +26,13 @@ inline constexpr std::uint16_t vsepc = 0x241;
 inline constexpr std::uint16_t vscause = 0x242;
 inline constexpr std::uint16_t vstval = 0x243;
 inline constexpr std::uint16_t vsip = 0x244;
+inline constexpr std::uint16_t vstimecmp = 0x24D;  // Sstc
 inline constexpr std::uint16_t vsatp = 0x280;
 inline constexpr std::uint16_t hstatus = 0x600;
 inline constexpr std::uint16_t hedeleg = 0x602;
 inline constexpr std::uint16_t hideleg = 0x603;
 inline constexpr std::uint16_t hie = 0x604;
+inline constexpr std::uint16_t htimedelta = 0x605;
 inline constexpr std::uint16_t hcounteren = 0x606;
 inline constexpr std::uint16_t hgeie = 0x607;
 inline constexpr std::uint16_t henvcfg = 0x60a;
@@ -45,6 +48,7 @@ inline constexpr std::uint64_t SIE = 1ULL << 1;
 inline constexpr std::uint64_t SPIE = 1ULL << 5;
 inline constexpr std::uint64_t SPP = 1ULL << 8;
 inline constexpr std::uint64_t FS = 3ULL << 13;
+inline constexpr std::uint64_t FS_INITIAL = 1ULL << 13;
 }  // namespace sstatus_bits
 
 namespace hstatus_bits {
@@ -56,6 +60,24 @@ inline constexpr std::uint64_t VTVM = 1ULL << 20;
 inline constexpr std::uint64_t VTW = 1ULL << 21;
 inline constexpr std::uint64_t VTSR = 1ULL << 22;
 }  // namespace hstatus_bits
+
+namespace henvcfg_bits {
+inline constexpr std::uint64_t STCE = 1ULL << 63;  // Sstc: VS-mode owns vstimecmp
+}
+
+// Supervisor interrupt enable/pending bits (sie/sip) of HS-mode itself.
+namespace sie_bits {
+inline constexpr std::uint64_t SSIE = 1ULL << 1;
+inline constexpr std::uint64_t STIE = 1ULL << 5;
+inline constexpr std::uint64_t SEIE = 1ULL << 9;
+}  // namespace sie_bits
+
+// Interrupt causes (scause with INTERRUPT_BIT set).
+namespace interrupt {
+inline constexpr std::uint64_t SUPERVISOR_SOFTWARE = 1;
+inline constexpr std::uint64_t SUPERVISOR_TIMER = 5;
+inline constexpr std::uint64_t SUPERVISOR_EXTERNAL = 9;
+}  // namespace interrupt
 
 namespace hgatp_bits {
 inline constexpr std::uint64_t MODE_SV39X4 = 8ULL << 60;
@@ -118,7 +140,14 @@ inline void hfence_gvma_all() {
     asm volatile(".insn r 0x73, 0x0, 0x31, x0, x0, x0" ::: "memory");
 }
 
+// hfence.vvma zero, zero: flush the VS-stage translations of the current VMID.
+inline void hfence_vvma_all() {
+    asm volatile(".insn r 0x73, 0x0, 0x11, x0, x0, x0" ::: "memory");
+}
+
 inline void fence_i() { asm volatile("fence.i" ::: "memory"); }
+
+inline void wait_for_interrupt() { asm volatile("wfi" ::: "memory"); }
 
 [[noreturn]] inline void halt_hart() {
     for (;;) asm volatile("wfi");

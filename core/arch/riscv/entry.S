@@ -6,13 +6,17 @@
  * tessera_trap      stvec. While a guest runs, sscratch holds its VcpuContext*;
  *                   while the hypervisor runs, sscratch is 0, so a trap taken in
  *                   HS-mode itself is told apart with one branch.
- * tessera_enter_guest(VcpuContext*) restores the guest registers and srets.
+ * tessera_enter_guest(VcpuContext*) loads every guest register and sepc, and srets.
  *
  * Every trap starts the C++ handler on a fresh stack (VcpuContext.hv_stack_top):
- * the hypervisor keeps no state on its stack between two traps.
+ * the hypervisor keeps no state on its stack between two traps. An SBI call
+ * (the most frequent exit) saves and restores only the caller-saved registers
+ * and sp; other exits also save gp, tp and s0-s11 (see vcpu_context.hpp).
+ * sepc stays in its CSR: handlers that step over an instruction write it.
  */
-#define SEPC_OFFSET  (32 * 8)
-#define STACK_OFFSET (33 * 8)
+#define SEPC_OFFSET        (32 * 8)
+#define STACK_OFFSET       (33 * 8)
+#define RESTORE_ALL_OFFSET (34 * 8)
 
     .section .text.entry, "ax"
     .option norvc
@@ -57,7 +61,6 @@ tessera_secondary:
     mul     t1, t1, t0
     lla     sp, tessera_stacks
     add     sp, sp, t1
-    mv      tp, a0
     ret
 
 .Lpark:
@@ -71,15 +74,11 @@ tessera_secondary:
 tessera_trap:
     csrrw   sp, sscratch, sp
     beqz    sp, .Ltrap_from_hs
-    /* sp = VcpuContext*, sscratch = guest sp */
+    /* sp = VcpuContext*, sscratch = guest sp. Save what C++ may clobber. */
     sd      x1,   1*8(sp)
-    sd      x3,   3*8(sp)
-    sd      x4,   4*8(sp)
     sd      x5,   5*8(sp)
     sd      x6,   6*8(sp)
     sd      x7,   7*8(sp)
-    sd      x8,   8*8(sp)
-    sd      x9,   9*8(sp)
     sd      x10, 10*8(sp)
     sd      x11, 11*8(sp)
     sd      x12, 12*8(sp)
@@ -88,43 +87,28 @@ tessera_trap:
     sd      x15, 15*8(sp)
     sd      x16, 16*8(sp)
     sd      x17, 17*8(sp)
-    sd      x18, 18*8(sp)
-    sd      x19, 19*8(sp)
-    sd      x20, 20*8(sp)
-    sd      x21, 21*8(sp)
-    sd      x22, 22*8(sp)
-    sd      x23, 23*8(sp)
-    sd      x24, 24*8(sp)
-    sd      x25, 25*8(sp)
-    sd      x26, 26*8(sp)
-    sd      x27, 27*8(sp)
     sd      x28, 28*8(sp)
     sd      x29, 29*8(sp)
     sd      x30, 30*8(sp)
     sd      x31, 31*8(sp)
-    csrrw   t0, sscratch, zero
+    csrrw   t0, sscratch, zero          /* the hypervisor runs with sscratch = 0 */
     sd      t0,  2*8(sp)
-    csrr    t0, sepc
-    sd      t0, SEPC_OFFSET(sp)
+    csrr    t1, scause
+    li      t2, 10                      /* environment call from VS-mode */
     mv      a0, sp
     ld      sp, STACK_OFFSET(a0)
-    call    tessera_handle_trap         /* returns the VcpuContext* to resume */
-    /* fall through */
-
-    .global tessera_enter_guest
-tessera_enter_guest:
-    ld      t0, SEPC_OFFSET(a0)
-    csrw    sepc, t0
+    bne     t1, t2, .Lslow_exit
+    call    tessera_handle_sbi_call     /* fast path: an SBI call */
+.Lresume:                               /* a0 = VcpuContext* */
+    ld      t0, RESTORE_ALL_OFFSET(a0)
+    bnez    t0, .Lrestore_all
+.Lresume_caller_saved:
     csrw    sscratch, a0
     ld      x1,   1*8(a0)
     ld      x2,   2*8(a0)
-    ld      x3,   3*8(a0)
-    ld      x4,   4*8(a0)
     ld      x5,   5*8(a0)
     ld      x6,   6*8(a0)
     ld      x7,   7*8(a0)
-    ld      x8,   8*8(a0)
-    ld      x9,   9*8(a0)
     ld      x11, 11*8(a0)
     ld      x12, 12*8(a0)
     ld      x13, 13*8(a0)
@@ -132,6 +116,44 @@ tessera_enter_guest:
     ld      x15, 15*8(a0)
     ld      x16, 16*8(a0)
     ld      x17, 17*8(a0)
+    ld      x28, 28*8(a0)
+    ld      x29, 29*8(a0)
+    ld      x30, 30*8(a0)
+    ld      x31, 31*8(a0)
+    ld      x10, 10*8(a0)
+    sret
+
+/* Any other exit (interrupt, guest-page fault, virtual instruction, ...):
+ * the handler may read every register, so save the rest too. */
+.Lslow_exit:
+    sd      x3,   3*8(a0)
+    sd      x4,   4*8(a0)
+    sd      x8,   8*8(a0)
+    sd      x9,   9*8(a0)
+    sd      x18, 18*8(a0)
+    sd      x19, 19*8(a0)
+    sd      x20, 20*8(a0)
+    sd      x21, 21*8(a0)
+    sd      x22, 22*8(a0)
+    sd      x23, 23*8(a0)
+    sd      x24, 24*8(a0)
+    sd      x25, 25*8(a0)
+    sd      x26, 26*8(a0)
+    sd      x27, 27*8(a0)
+    call    tessera_handle_exit
+    j       .Lresume
+
+/* Starts (or restarts) a vCPU from its saved registers and sepc. */
+    .global tessera_enter_guest
+tessera_enter_guest:
+    ld      t0, SEPC_OFFSET(a0)
+    csrw    sepc, t0
+.Lrestore_all:
+    sd      zero, RESTORE_ALL_OFFSET(a0)
+    ld      x3,   3*8(a0)
+    ld      x4,   4*8(a0)
+    ld      x8,   8*8(a0)
+    ld      x9,   9*8(a0)
     ld      x18, 18*8(a0)
     ld      x19, 19*8(a0)
     ld      x20, 20*8(a0)
@@ -142,12 +164,7 @@ tessera_enter_guest:
     ld      x25, 25*8(a0)
     ld      x26, 26*8(a0)
     ld      x27, 27*8(a0)
-    ld      x28, 28*8(a0)
-    ld      x29, 29*8(a0)
-    ld      x30, 30*8(a0)
-    ld      x31, 31*8(a0)
-    ld      x10, 10*8(a0)
-    sret
+    j       .Lresume_caller_saved
 
 /* A trap in HS-mode is a hypervisor bug: report it and stop the machine. */
 .Ltrap_from_hs:

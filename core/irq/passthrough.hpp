@@ -1,0 +1,32 @@
+// Passthrough interrupts: a device's interrupt is taken in HS-mode from the
+// physical PLIC, raised on the partition's virtual PLIC, and completed on
+// the physical PLIC only when the guest completes it on the virtual one, so
+// the device can't interrupt again before the guest has served it.
+#pragma once
+
+#include "partition/partition.hpp"
+#include "vcpu/vcpu_context.hpp"
+
+namespace tessera {
+
+// Routes the partition's passthrough sources to the hart of its virtual
+// hart 0 and enables them there (at boot and restart).
+void passthrough_irqs_attach(Partition& partition);
+
+// Disables the partition's sources and completes any the guest still holds
+// (when it stops or restarts).
+void passthrough_irqs_detach(Partition& partition);
+
+// A supervisor external interrupt on the vCPU's hart: claim every pending
+// source and raise it on the owner's virtual PLIC.
+void passthrough_irqs_take(VcpuContext& vcpu);
+
+// The guest completed `guest_irq` on its virtual PLIC: complete the physical
+// source if it is a passthrough one. Call with the devices lock held.
+void passthrough_irq_completed(Partition& partition, std::uint32_t guest_irq);
+
+// After the virtual PLIC changed: sets VSEIP on this hart and asks the
+// partition's other harts to re-evaluate theirs.
+void signal_virtual_plic(VcpuContext& vcpu);
+
+}  // namespace tessera

@@ -1,0 +1,116 @@
+#include "vcpu/hart_requests.hpp"
+
+#include "arch/riscv/csr.hpp"
+#include "arch/riscv/sbi_client.hpp"
+#include "partition/partition.hpp"
+#include "scenario/scenario.hpp"
+#include "vcpu/vcpu.hpp"
+
+namespace tessera {
+
+using namespace arch;
+
+VcpuContext& partition_vcpu(const VcpuContext& any, std::uint32_t vhart) {
+    return scenario_runtime().vcpus[any.partition->spec->harts[vhart]];
+}
+
+void post_request(VcpuContext& target, std::uint32_t bits) {
+    target.requests.fetch_or(bits);
+    firmware_call(sbi::ext::IPI, sbi::ipi_fn::SEND_IPI, 1, target.phys_hart);
+}
+
+namespace {
+
+void fence_locally() {
+    fence_i();
+    hfence_vvma_all();
+}
+
+}  // namespace
+
+void serve_requests(VcpuContext& self) {
+    csr_clear<csr::sip>(sie_bits::SSIE);  // before reading: a later post interrupts again
+    const std::uint32_t pending = self.requests.exchange(0);
+    if (pending & request::FENCE) {
+        const std::uint64_t wanted = self.fences_requested.load();
+        fence_locally();
+        self.fences_completed.store(wanted);
+    }
+    if (pending & request::VSSIP) csr_set<csr::hvip>(irq_bits::VSSIP);
+    if (pending & request::VSEIP) vcpu_update_external_interrupt(self);
+    if (pending & request::PARK) park_hart(self);
+    if (pending & request::START) {
+        // Only a parked hart acts on START (park_hart's loop); a running one
+        // can't have been started, so there is nothing to do.
+    }
+}
+
+void remote_fence(VcpuContext& self, sbi::Fence kind, std::uint64_t vharts) {
+    (void)kind;  // fence.i and hfence.vvma are both cheap: every remote fence does both
+    std::uint64_t tickets[64] = {};
+    const std::uint32_t count = static_cast<std::uint32_t>(self.partition->spec->harts.size());
+    for (std::uint32_t vhart = 0; vhart < count; ++vhart) {
+        if ((vharts & (1ULL << vhart)) == 0 || vhart == self.vhart) continue;
+        VcpuContext& target = partition_vcpu(self, vhart);
+        tickets[vhart] = target.fences_requested.fetch_add(1) + 1;
+        post_request(target, request::FENCE);
+    }
+    if (vharts & (1ULL << self.vhart)) fence_locally();
+    for (std::uint32_t vhart = 0; vhart < count; ++vhart) {
+        if (tickets[vhart] == 0) continue;
+        VcpuContext& target = partition_vcpu(self, vhart);
+        // Serve our own requests meanwhile: the target may be waiting on us.
+        while (target.fences_completed.load() < tickets[vhart]) serve_requests(self);
+    }
+}
+
+void send_guest_ipi(VcpuContext& self, std::uint64_t vharts) {
+    const std::uint32_t count = static_cast<std::uint32_t>(self.partition->spec->harts.size());
+    for (std::uint32_t vhart = 0; vhart < count; ++vhart) {
+        if ((vharts & (1ULL << vhart)) == 0) continue;
+        if (vhart == self.vhart) {
+            csr_set<csr::hvip>(irq_bits::VSSIP);
+        } else {
+            post_request(partition_vcpu(self, vhart), request::VSSIP);
+        }
+    }
+}
+
+std::int64_t hsm_start(VcpuContext& self, std::uint32_t vhart, std::uint64_t addr,
+                       std::uint64_t opaque) {
+    VcpuContext& target = partition_vcpu(self, vhart);
+    std::uint32_t expected = sbi::hsm_state::STOPPED;
+    if (!target.hsm_state.compare_exchange_strong(expected, sbi::hsm_state::START_PENDING))
+        return sbi::error::ALREADY_AVAILABLE;
+    target.start_addr = addr;
+    target.start_opaque = opaque;
+    post_request(target, request::START);
+    return sbi::error::SUCCESS;
+}
+
+[[noreturn]] void park_hart(VcpuContext& self) {
+    vcpu_quiesce(self);
+    self.hsm_state.store(sbi::hsm_state::STOPPED);
+    for (;;) {
+        wait_for_interrupt();
+        const std::uint32_t pending = self.requests.load();
+        if ((pending & request::START) &&
+            self.hsm_state.load() == sbi::hsm_state::START_PENDING) {
+            self.requests.fetch_and(~(request::START | request::PARK | request::VSSIP));
+            csr_clear<csr::sip>(sie_bits::SSIE);
+            vcpu_start(self, self.start_addr, self.start_opaque);
+        }
+        // Fences are acknowledged even while parked; the rest means nothing here.
+        csr_clear<csr::sip>(sie_bits::SSIE);
+        const std::uint32_t taken =
+            self.requests.fetch_and(~(request::FENCE | request::VSSIP | request::VSEIP |
+                                      request::PARK));
+        if (taken & request::FENCE) {
+            const std::uint64_t wanted = self.fences_requested.load();
+            fence_locally();
+            self.fences_completed.store(wanted);
+        }
+    }
+}
+
+}  // namespace tessera
