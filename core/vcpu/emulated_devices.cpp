@@ -113,7 +113,7 @@ void handle_guest_page_fault(VcpuContext& vcpu, std::uint64_t scause) {
 
     const cfg::EmulatedDevice* device = find_device(*vcpu.partition->spec, gpa);
     if (device == nullptr) {
-        inject_guest_exception(access_fault, stval);
+        inject_guest_exception(vcpu, access_fault, stval);
         return;
     }
     const std::uint64_t htinst = csr_read<csr::htinst>();
@@ -132,7 +132,7 @@ void handle_guest_page_fault(VcpuContext& vcpu, std::uint64_t scause) {
     // Not a plain load/store (an AMO, an FP access, the guest's own page-table
     // walk through an emulated window): real devices give an access fault.
     if (!access || access->is_store != store) {
-        inject_guest_exception(access_fault, stval);
+        inject_guest_exception(vcpu, access_fault, stval);
         return;
     }
     std::uint64_t value = 0;
@@ -141,7 +141,7 @@ void handle_guest_page_fault(VcpuContext& vcpu, std::uint64_t scause) {
         if (access->width < 8) value &= (1ULL << (8 * access->width)) - 1;
     }
     if (!access_device(vcpu, *device, gpa - device->gpa, *access, value)) {
-        inject_guest_exception(access_fault, stval);
+        inject_guest_exception(vcpu, access_fault, stval);
         return;
     }
     if (!store) vcpu.set_gpr(access->reg, extend_loaded(*access, value));

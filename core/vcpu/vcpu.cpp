@@ -209,12 +209,12 @@ extern "C" tessera::VcpuContext* tessera_handle_exit(tessera::VcpuContext* vcpu)
         case cause::STORE_GUEST_PAGE_FAULT: handle_guest_page_fault(*vcpu, scause); break;
         case cause::INSN_GUEST_PAGE_FAULT:
             // Fetching from guest-physical memory the partition doesn't have.
-            inject_guest_exception(cause::INSN_ACCESS, csr_read<csr::stval>());
+            inject_guest_exception(*vcpu, cause::INSN_ACCESS, csr_read<csr::stval>());
             break;
         case cause::VIRTUAL_INSN:
             // An instruction the guest may not execute in VS/VU-mode (an HS or
             // M CSR, a missing extension): real hardware says illegal.
-            inject_guest_exception(cause::ILLEGAL_INSN, csr_read<csr::stval>());
+            inject_guest_exception(*vcpu, cause::ILLEGAL_INSN, csr_read<csr::stval>());
             break;
         default: stop_on_unhandled(*vcpu, scause);
     }

@@ -1,7 +1,9 @@
-// A guest that reads guest-physical memory its partition does not have.
-// Until MMIO emulation lands, the hypervisor answers such an exit by
-// stopping this partition only, with the fault's details on the console
-// (tests/CMakeLists.txt: boot-stray-access-contained).
+// A guest that reads guest-physical memory its partition does not have, and
+// has no trap handler (stvec = 0, where it has no memory either). The
+// hypervisor injects the load access fault real hardware would raise; the
+// guest can't take it, and that double trap stops this partition only, with
+// the details on the console (tests/CMakeLists.txt: boot-stray-access-contained).
+// guests/conformance checks the access fault itself with a handler installed.
 #include <cstdint>
 
 #include "console.hpp"
