@@ -2,12 +2,14 @@
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from cfgtest import MiB, REPO, cells64, code, generate, guest_dts, make_elf, write_config
 
 CORE = REPO / "core"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GXX = shutil.which("g++")
 RISCV_GCC = shutil.which("riscv64-linux-gnu-gcc") or shutil.which("riscv64-unknown-elf-gcc")
 
@@ -58,11 +60,55 @@ def test_header_compiles_and_matches_the_runtime_page_count(out, tmp_path):
         "static_assert(partition_ok<1>());\n"
         "static_assert(s::kPartitions[1].dtb_gpa == 0x80100000);\n"
         "static_assert(s::kPartitions[0].harts.size() == 1 && s::kPartitions[1].harts[1] == 3);\n"
+        "static_assert(s::kPartitions[0].emulated.empty() && s::kPartitions[0].irqs.empty());\n"
+        "static_assert(!s::kPartitions[0].sstc && !s::kPartitions[1].sstc);\n"
+        "static_assert(s::kPlic.base == 0xc000000 && s::kPlic.sources == 95 && s::kHostSstc);\n"
         "int main() {}\n")
+    assert compiles(check, out)
+
+
+def compiles(check, out):
     result = subprocess.run([GXX, "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
                              f"-I{CORE}", f"-I{out}", str(check)], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
+    return True
+
+
+@pytest.mark.skipif(GXX is None or not (CORE / "mm" / "stage2.hpp").is_file(),
+                    reason="needs g++ and core/mm/stage2.hpp")
+def test_devices_fixture_header_compiles_with_its_tables(tmp_path):
+    """fixtures/uboot.dts: emulated PLIC and UART, an interrupt route, split RAM, Sstc."""
+    shutil.copytree(FIXTURES, tmp_path / "fixtures")
+    make_elf(tmp_path / "fixtures" / "uboot.elf", [(0x80200000, code(0x100), 0x1000)],
+             0x80200000)
+    out = tmp_path / "out"
+    result = generate(tmp_path / "fixtures" / "uboot.scenario.dts", out)
+    assert result.returncode == 0, result.stderr
+    check = tmp_path / "check.cpp"
+    check.write_text(
+        '#include "tessera_scenario.hpp"\n'
+        '#include "mm/stage2.hpp"\n'
+        "namespace s = tessera::scenario;\n"
+        "namespace cfg = tessera::cfg;\n"
+        "constexpr const cfg::PartitionSpec& p = s::kPartitions[0];\n"
+        "static_assert(p.sstc && s::kHostSstc);\n"
+        "static_assert(s::kPlic.base == 0xc000000 && s::kPlic.sources == 95);\n"
+        "static_assert(p.emulated.size() == 2);\n"
+        "static_assert(p.emulated[0].kind == cfg::EmulatedKind::Plic &&\n"
+        "              p.emulated[0].gpa == 0xc000000 && p.emulated[0].size == 0x600000 &&\n"
+        "              p.emulated[0].sources == 31 && p.emulated[0].irq == 0);\n"
+        "static_assert(p.emulated[1].kind == cfg::EmulatedKind::Ns16550 &&\n"
+        "              p.emulated[1].gpa == 0x10000000 && p.emulated[1].size == 0x1000 &&\n"
+        "              p.emulated[1].irq == 10 && p.emulated[1].sources == 0);\n"
+        "static_assert(p.irqs.size() == 1 && p.irqs[0].host_irq == 8 &&\n"
+        "              p.irqs[0].guest_irq == 8);\n"
+        "static_assert(p.regions.size() == 3 && p.regions[1].hpa == 0x90000000 &&\n"
+        "              p.regions[2].gpa == 0x84000000 && p.regions[2].hpa == 0x84000000);\n"
+        "static_assert(tessera::mm::regions_well_formed(p.regions) &&\n"
+        "              tessera::mm::pages_needed(p.regions) == p.stage2_pages);\n"
+        "int main() {}\n")
+    assert compiles(check, out)
 
 
 @pytest.mark.skipif(RISCV_GCC is None, reason="needs a RISC-V gcc")

@@ -82,6 +82,8 @@ def main(argv=None):
         if args.command == "generate":
             outdir.remove(os.path.abspath(args.out))
         return 1
+    if diags.warnings:
+        print(diags.format_warnings(), file=sys.stderr)
     digest = config_hash(config)
     header = render_header(config, digest)
     review = render_review(config, digest)

@@ -1,6 +1,8 @@
-"""CFG-HART-001..005: every guest cpu maps to its own existing physical hart."""
+"""CFG-HART-001..005: every guest cpu (at most 8) maps to its own existing physical hart."""
 
 from collections import Counter
+
+MAX_VHARTS = 8  # the runtime's irq::kMaxVirtualHarts (core/irq/virtual_plic.hpp)
 
 
 def check_harts(guests, host, diags):
@@ -44,9 +46,13 @@ def _hart_table(guest, diags):
         diags.report("CFG-HART-005", guest.source, node,
                      'the guest has no cpu node (device_type = "cpu" under /cpus)')
         return None
+    count = len(guest.cpus)
+    if count > MAX_VHARTS:
+        diags.report("CFG-HART-005", guest.source, guest.cpus[MAX_VHARTS].node,
+                     f"the guest has {count} cpus; a partition has at most {MAX_VHARTS}")
+        return None
     if any(cpu.vhart is None for cpu in guest.cpus):
         return None  # already reported (missing or malformed reg)
-    count = len(guest.cpus)
     uses = Counter(cpu.vhart for cpu in guest.cpus)
     first_with = {}
     valid = True

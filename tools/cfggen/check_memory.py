@@ -21,12 +21,13 @@ def _check_ram(guest, region, host, diags):
     def error(rule_id, message, prop):
         diags.report(rule_id, guest.source, region.node, message, prop)
 
-    where = f"reg[{region.reg_index}] " if region.reg_index else ""
+    where = f"{region.part} " if region.part else ""
     if region.size == 0 or not ranges.is_aligned(region.size, ranges.PAGE):
         error("CFG-MEM-004", f"{where}size {region.size:#x} is not a non-zero multiple of "
-                             f"0x1000", "reg")
+                             f"0x1000", region.gpa_prop)
     if not ranges.is_aligned(region.gpa, ranges.PAGE):
-        error("CFG-MEM-004", f"{where}guest address {region.gpa:#x} is not 4 KiB aligned", "reg")
+        error("CFG-MEM-004", f"{where}guest address {region.gpa:#x} is not 4 KiB aligned",
+              region.gpa_prop)
     if not ranges.is_aligned(region.hpa, ranges.PAGE):
         error("CFG-MEM-004", f"{where}host address {region.hpa:#x} is not 4 KiB aligned",
               region.hpa_prop)
@@ -48,13 +49,13 @@ def _check_guest_physical(guest, regions, diags):
         if region.gpa + region.size > GUEST_PHYS_LIMIT:
             diags.report("CFG-MEM-006", guest.source, region.node,
                          f"guest range {ranges.hex_range(region.gpa, region.size)} ends above "
-                         f"the Sv39x4 limit {GUEST_PHYS_LIMIT:#x}", "reg")
+                         f"the Sv39x4 limit {GUEST_PHYS_LIMIT:#x}", region.gpa_prop)
         for earlier in regions[:index]:
             if ranges.overlaps(earlier.gpa, earlier.size, region.gpa, region.size):
                 diags.report("CFG-MEM-003", guest.source, region.node,
                              f"guest range {ranges.hex_range(region.gpa, region.size)} overlaps "
                              f"{earlier.label} {ranges.hex_range(earlier.gpa, earlier.size)}",
-                             "reg")
+                             region.gpa_prop)
 
 
 def _check_host_physical(guests, mmio_per_guest, diags):

@@ -3,7 +3,7 @@
 import os
 from dataclasses import dataclass
 
-from rules import rule
+from rules import ERROR, WARNING, rule
 
 
 def display_path(path):
@@ -27,29 +27,44 @@ class Diagnostic:
     pos: SourcePos
     node: str  # node path, or "" when there is none (dtc syntax errors)
     message: str
+    severity: str = ERROR
 
     def format(self):
         subject = f"{self.node}: " if self.node else ""
-        return (f"{display_path(self.pos.file)}:{self.pos.line}: error: "
+        return (f"{display_path(self.pos.file)}:{self.pos.line}: {self.severity}: "
                 f"[{self.rule_id}] {subject}{self.message}\n"
                 f"  hint: {rule(self.rule_id).hint}")
 
 
 class Diagnostics:
-    """Collects every violation found, in discovery order, without duplicates."""
+    """Collects every violation found, in discovery order, without duplicates.
+
+    Errors (`items`) stop generation; warnings (findings of WARNING rules) don't.
+    """
 
     def __init__(self):
         self.items = []
+        self.warnings = []
 
     def report(self, rule_id, source, node, message, prop=None):
         """Report against a node (or one of its properties) of a DtSource."""
         self.report_at(rule_id, source.locate(node, prop), node, message)
 
     def report_at(self, rule_id, pos, node, message):
-        rule(rule_id)  # unknown ids are bugs: fail loudly here, not when printing
+        if rule(rule_id).severity != ERROR:  # unknown ids are bugs: fail loudly here
+            raise ValueError(f"{rule_id} is not an error rule")
         diagnostic = Diagnostic(rule_id, pos, node, message)
         if diagnostic not in self.items:
             self.items.append(diagnostic)
+
+    def warn(self, rule_id, source, node, message, prop=None):
+        """A finding of a WARNING rule; returns the Diagnostic."""
+        if rule(rule_id).severity != WARNING:
+            raise ValueError(f"{rule_id} is not a warning rule")
+        diagnostic = Diagnostic(rule_id, source.locate(node, prop), node, message, WARNING)
+        if diagnostic not in self.warnings:
+            self.warnings.append(diagnostic)
+        return diagnostic
 
     def __bool__(self):
         return bool(self.items)
@@ -59,3 +74,6 @@ class Diagnostics:
 
     def format(self):
         return "\n".join(item.format() for item in self.items)
+
+    def format_warnings(self):
+        return "\n".join(item.format() for item in self.warnings)

@@ -8,13 +8,15 @@ import difflib
 import os
 from dataclasses import dataclass, field
 
+import isa
 import props
+import ranges
 from model import RAM, Region
 
 ROOT_PROPS = ("tessera,name", "tessera,image", "tessera,load-address", "tessera,entry",
               "tessera,dtb-address")
 CPU_PROPS = ("tessera,hart",)
-MEMORY_PROPS = ("tessera,host-address",)
+MEMORY_PROPS = ("tessera,host-address", "tessera,host-ranges")
 ANY_NODE_PROPS = ("tessera,passthrough",)
 
 
@@ -23,6 +25,9 @@ class GuestCpu:
     node: str
     vhart: int = None      # None: reg missing or malformed
     phart: int = None      # None: tessera,hart missing or malformed
+    sstc: bool = None      # None: riscv,isa malformed
+    timebase: int = None   # its own or /cpus timebase-frequency; None: absent or malformed
+    timebase_node: str = None  # the node that gave (or should give) timebase-frequency
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,10 @@ class _Reader:
                 self.diags.report("CFG-HART-004", self.source, node.path,
                                   "cpu node has no reg (its virtual hart id)")
             phart = self.value(props.u32, node, "tessera,hart")
-            found.append(GuestCpu(node.path, vhart, phart))
+            sstc = self.value(lambda cpu, _: isa.has_sstc(cpu), node, "riscv,isa")
+            timebase_node = node if "timebase-frequency" in node.props else parent
+            timebase = self.value(props.u32, timebase_node, "timebase-frequency")
+            found.append(GuestCpu(node.path, vhart, phart, sstc, timebase, timebase_node.path))
         return found
 
     def memory(self):
@@ -115,6 +123,9 @@ class _Reader:
                     self.diags.report("CFG-DT-002", self.source, node.path,
                                       "memory node has no reg")
                 continue
+            if "tessera,host-ranges" in node.props:
+                regions += self._host_ranges(node, reg)
+                continue
             hosts = self.value(props.u64_list, node, "tessera,host-address")
             if hosts is not None and len(hosts) != len(reg):
                 self.diags.report("CFG-DT-002", self.source, node.path,
@@ -126,6 +137,55 @@ class _Reader:
                 hpa = gpa if hosts is None else hosts[index]
                 regions.append(Region(gpa, hpa, size, RAM, node.path, index, hpa_prop))
         return nodes, regions
+
+    def _host_ranges(self, node, reg):
+        """The RAM windows of tessera,host-ranges.
+
+        A bad tiling is reported (CFG-MEM-007); windows that are sound on their own
+        (inside one reg range, not overlapping an earlier window) are still returned,
+        so that a gap does not also make the image look outside RAM.
+        """
+        prop = "tessera,host-ranges"
+        if "tessera,host-address" in node.props:
+            self.diags.report("CFG-MEM-007", self.source, node.path,
+                              "give tessera,host-ranges or tessera,host-address, not both", prop)
+            return []
+        windows = self.value(props.host_ranges, node, prop)
+        if windows is None:
+            return []
+
+        def error(message):
+            self.diags.report("CFG-MEM-007", self.source, node.path, message, prop)
+
+        regions = []
+        for index, (gpa, hpa, size) in enumerate(windows):
+            home = next((i for i, (base, length) in enumerate(reg)
+                         if ranges.contains(base, length, gpa, size)), None)
+            overlapped = next((other for other, (other_gpa, _, other_size)
+                               in enumerate(windows[:index])
+                               if ranges.overlaps(other_gpa, other_size, gpa, size)), None)
+            if size == 0:
+                error(f"window {index} has size 0")
+            elif home is None:
+                error(f"window {index} {ranges.hex_range(gpa, size)} is not inside one reg range")
+            elif overlapped is not None:
+                other_gpa, _, other_size = windows[overlapped]
+                error(f"window {index} {ranges.hex_range(gpa, size)} overlaps window "
+                      f"{overlapped} {ranges.hex_range(other_gpa, other_size)}")
+            else:
+                regions.append(Region(gpa, hpa, size, RAM, node.path, home, prop, window=index))
+        for reg_index, (base, length) in enumerate(reg):
+            cursor = base
+            for gpa, size in sorted((window[0], window[2]) for window in windows
+                                    if ranges.contains(base, length, window[0], window[2])):
+                if gpa > cursor:
+                    error(f"reg[{reg_index}] {ranges.hex_range(cursor, gpa - cursor)} is in no "
+                          f"window")
+                cursor = max(cursor, gpa + size)
+            if cursor < base + length:
+                error(f"reg[{reg_index}] {ranges.hex_range(cursor, base + length - cursor)} is "
+                      f"in no window")
+        return regions
 
     def passthrough(self):
         requests = []

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+import interrupts
+import isa
 import props
 import ranges
 from dtsource import load_dts
@@ -33,6 +35,14 @@ class Poweroff:
     node: str = None
 
 
+@dataclass(frozen=True)
+class Plic:
+    base: int
+    size: int
+    sources: int     # riscv,ndev: the highest valid source id
+    node: str
+
+
 @dataclass
 class Host:
     name: str
@@ -44,10 +54,20 @@ class Host:
     timebase: int = None
     console: Console = None
     poweroff: Poweroff = Poweroff("None", 0)
+    plic: Plic = None                               # None: the platform has no PLIC
+    sstc_harts: dict = field(default_factory=dict)  # hart id -> its riscv,isa lists sstc
 
     @property
     def hart_count(self):
         return max(self.harts) + 1 if self.harts else 0
+
+    @property
+    def sstc(self):
+        """Every hart has Sstc."""
+        return bool(self.harts) and all(self.sstc_harts.get(hart) for hart in self.harts)
+
+    def phandles(self):
+        return interrupts.phandles(self.source.root)
 
     def ram_spans(self):
         return ranges.merge((span.base, span.size) for span in self.ram)
@@ -67,6 +87,8 @@ def read_host(name, path, diags):
     host.timebase = reader.timebase()
     host.console = reader.console()
     host.poweroff = reader.poweroff()
+    host.sstc_harts = reader.sstc(host.harts)
+    host.plic = reader.plic()
     return host
 
 
@@ -214,3 +236,70 @@ class _Reader:
                 if reg:
                     return Poweroff("SifiveTest", reg[0][0], node.path)
         return Poweroff("None", 0)
+
+    def sstc(self, harts):
+        found = {}
+        for hart, path in harts.items():
+            try:
+                found[hart] = isa.has_sstc(self.source.find(path))
+            except props.PropError as error:
+                self._bad(error)
+                found[hart] = False
+        return found
+
+    def plic(self):
+        """The host PLIC, None when there is none (or after reporting why it is unusable)."""
+        nodes = [node for node in self.source.root.walk()
+                 if interrupts.is_plic(node) and interrupts.is_enabled(node)]
+        if not nodes:
+            return None
+        if len(nodes) > 1:
+            self._plat_error(nodes[1].path, f"a second PLIC (besides {nodes[0].path}) is not "
+                                            f"supported", "compatible")
+            return None
+        node = nodes[0]
+        reg = self._reg(node)
+        try:
+            sources = props.u32(node, "riscv,ndev")
+            cells = props.u32(node, "#interrupt-cells")
+        except props.PropError as error:
+            self._bad(error)
+            return None
+        if len(reg) != 1 or not ranges.is_aligned(reg[0][0], ranges.PAGE):
+            self._plat_error(node.path, "the PLIC needs one 4 KiB aligned reg range", "reg")
+            return None
+        if not sources or sources > 1023:
+            self._plat_error(node.path, "the PLIC needs riscv,ndev = <1..1023>", "riscv,ndev")
+            return None
+        if cells != 1:
+            self._plat_error(node.path, "the PLIC needs #interrupt-cells = <1>",
+                             "#interrupt-cells")
+            return None
+        by_hart = {}
+        cpus = self.source.find("/cpus")
+        for cpu in cpus.children if cpus is not None else []:
+            if props.is_device_type(cpu, "cpu"):
+                try:
+                    reg_cpu = props.reg(cpu) or []
+                except props.PropError:
+                    continue  # reported by harts()
+                if len(reg_cpu) == 1:
+                    by_hart.setdefault(reg_cpu[0][0], cpu)
+        count = max(by_hart) + 1 if by_hart else 0  # disabled cpus have contexts too
+        missing = [hart for hart in range(count) if hart not in by_hart]
+        if missing:
+            self._plat_error(node.path, f"hart {missing[0]} has no cpu node: the PLIC context "
+                                        f"layout needs harts 0..{count - 1}", "interrupts-extended")
+            return None
+        try:
+            problems = interrupts.plic_context_errors(
+                node, [by_hart[hart] for hart in range(count)],
+                interrupts.phandles(self.source.root))
+        except props.PropError as error:
+            self._bad(error)
+            return None
+        if problems:
+            self._plat_error(node.path, f"{problems[0]}; the runtime needs context 2h = hart h "
+                                        f"M-mode, 2h+1 = hart h S-mode", "interrupts-extended")
+            return None
+        return Plic(reg[0][0], reg[0][1], sources, node.path)

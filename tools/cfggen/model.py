@@ -18,10 +18,52 @@ class Region:
     hpa_prop: str = "reg"     # property that chose the host address
     host_node: str = None     # MMIO: the host device node
     note: str = ""            # e.g. "size 0x100 rounded up to 0x1000"
+    window: int = None        # RAM from tessera,host-ranges: index of its window
+
+    @property
+    def part(self):
+        """Which part of the node this is ("" for the whole of a one-range node)."""
+        if self.window is not None:
+            return f"host-ranges[{self.window}]"
+        return f"reg[{self.reg_index}]" if self.reg_index else ""
+
+    @property
+    def gpa_prop(self):
+        """The property that gave the guest address and size."""
+        return "tessera,host-ranges" if self.window is not None else "reg"
 
     @property
     def label(self):
-        return self.node if self.reg_index == 0 else f"{self.node} reg[{self.reg_index}]"
+        return f"{self.node} {self.part}" if self.part else self.node
+
+    @property
+    def identity(self):
+        return self.gpa == self.hpa
+
+
+PLIC = "Plic"
+NS16550 = "Ns16550"
+
+
+@dataclass(frozen=True)
+class Emulated:
+    """A device the hypervisor emulates (cfg::EmulatedDevice): its window stays unmapped."""
+    kind: str                 # PLIC or NS16550 (cfg::EmulatedKind enumerator)
+    gpa: int
+    size: int                 # the trapping window, whole 4 KiB pages
+    node: str                 # guest node path
+    irq: int = 0              # NS16550: its source on the guest's PLIC, 0 = none
+    sources: int = 0          # PLIC: riscv,ndev
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IrqRoute:
+    """A passthrough interrupt (cfg::IrqRoute)."""
+    host_irq: int
+    guest_irq: int
+    node: str                 # guest node path
+    host_node: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +99,10 @@ class Partition:
     entry: int = 0
     dtb_gpa: int = 0
     stage2_pages: int = 0
+    emulated: list = field(default_factory=list)     # Emulated, sorted by gpa
+    irqs: list = field(default_factory=list)         # IrqRoute, sorted by host_irq
+    sstc: bool = False                               # the guest's cpus have Sstc
+    findings: list = field(default_factory=list)     # Diagnostic of WARNING rules
 
     @property
     def vmid(self):

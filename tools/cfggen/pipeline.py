@@ -5,8 +5,12 @@ import os
 from dataclasses import dataclass
 
 import stage2
+from check_cpus import check_cpus
 from check_devices import check_devices
+from check_dma import check_dma
+from check_emulated import check_emulated
 from check_harts import check_harts
+from check_irqs import check_irqs
 from check_loads import check_loads
 from check_memory import check_memory
 from check_names import check_names
@@ -42,8 +46,11 @@ def configure(settings):
     guests = [read_guest(source, diags) for source in sources if source is not None]
     check_names(guests, diags)
     harts = check_harts(guests, host, diags)
+    sstc = check_cpus(guests, host, diags)
     mmio = check_devices(guests, host, diags)
     check_memory(guests, mmio, host, diags)
+    emulations = check_emulated(guests, mmio, diags)
+    irqs = check_irqs(guests, host, emulations, diags)
     partitions = []
     for index, guest in enumerate(guests):
         regions = sorted(guest.ram + mmio[index], key=lambda region: region.gpa)
@@ -55,11 +62,13 @@ def configure(settings):
             index=index, name=guest.name, source=guest.source, harts=harts[index],
             regions=regions, chunks=loads.chunks,
             passthrough=[(request.node, request.host_path) for request in guest.passthrough],
-            image=loads.image, entry=loads.entry, dtb_gpa=loads.dtb_gpa))
+            image=loads.image, entry=loads.entry, dtb_gpa=loads.dtb_gpa,
+            emulated=emulations[index].devices, irqs=irqs[index], sstc=sstc[index]))
     if diags or host is None or len(sources) != len(partitions):
         return None, diags
     for partition in partitions:  # only now are the regions known to be sane
         partition.stage2_pages = stage2.pages_needed(partition.regions)
+        partition.findings = check_dma(partition, host, diags)
     inputs = _inputs(scenario, host, partitions)
     return Configuration(scenario, host, partitions, inputs), diags
 

@@ -121,6 +121,30 @@ def reg(node, name="reg"):
             for i in range(0, len(values), stride)]
 
 
+def host_ranges(node, name):
+    """`name` as (guest address, host address, size) triples, like a DT `ranges`.
+
+    Both addresses use the parent's #address-cells, the size its #size-cells.
+    None when absent; PropError when malformed or empty.
+    """
+    values = cells(node, name)
+    if values is None:
+        return None
+    parent = node.parent if node.parent is not None else node
+    n_address, n_size = address_cells(parent), size_cells(parent)
+    if n_size == 0:
+        raise PropError(parent, "#size-cells", f"{name} needs a size: the parent's "
+                                               f"#size-cells is 0")
+    stride = 2 * n_address + n_size
+    if len(values) % stride:
+        raise PropError(node, name, f"{name} has {len(values)} cells, not a multiple of "
+                                     f"2 * #address-cells + #size-cells = {stride}")
+    return [(join_cells(values[i:i + n_address]),
+             join_cells(values[i + n_address:i + 2 * n_address]),
+             join_cells(values[i + 2 * n_address:i + stride]))
+            for i in range(0, len(values), stride)]
+
+
 def compatible(node):
     """The compatible list, leniently decoded (never raises)."""
     raw = node.props.get("compatible", b"")
