@@ -4,6 +4,8 @@ import pytest
 
 import dtc
 import image
+import interrupts
+import isa
 import props
 import ranges
 import rules
@@ -188,3 +190,84 @@ def test_diagnostic_format(tmp_path, monkeypatch):
     assert len(diags) == 1
     assert diags.format() == ("g.dts:12: error: [CFG-MEM-004] /memory@0: bad\n"
                               f"  hint: {rules.rule('CFG-MEM-004').hint}")
+
+
+# --- tessera,host-ranges, ISA strings, interrupt wiring ------------------------
+
+def u32s(*values):
+    return b"".join(value.to_bytes(4, "big") for value in values)
+
+
+def test_host_ranges_use_the_parent_cell_counts():
+    one_one = {"#address-cells": u32s(1), "#size-cells": u32s(1)}
+    node = node_with(one_one, r=u32s(0x80000000, 0x90000000, 0x1000,
+                                     0x80001000, 0x80001000, 0x2000))
+    assert props.host_ranges(node, "r") == [(0x80000000, 0x90000000, 0x1000),
+                                            (0x80001000, 0x80001000, 0x2000)]
+    default = node_with(r=u32s(0, 0x80000000, 1, 0, 0x4000))  # defaults 2/1
+    assert props.host_ranges(default, "r") == [(0x80000000, 1 << 32, 0x4000)]
+    with pytest.raises(props.PropError):
+        props.host_ranges(node_with(one_one, r=u32s(1, 2, 3, 4)), "r")
+    with pytest.raises(props.PropError):
+        props.host_ranges(node_with({"#size-cells": u32s(0)}, r=u32s(0, 1, 0, 2)), "r")
+    assert props.host_ranges(node_with(), "absent") is None
+
+
+def cpu(**values):
+    node = Node("cpu@0", "/cpus/cpu@0", None)
+    node.props.update({f"riscv,{name.replace('_', '-')}": value for name, value in values.items()})
+    return node
+
+
+def test_isa_extensions():
+    assert isa.has_sstc(cpu(isa=b"rv64imafdc_zicsr_zifencei_sstc\0"))
+    assert isa.has_sstc(cpu(isa=b"RV64GC_Sstc\0"))
+    assert not isa.has_sstc(cpu(isa=b"rv64imafdc_zicsr\0"))
+    assert not isa.has_sstc(cpu(isa=b"rv64sstc\0"))  # part of the base string, not an extension
+    assert isa.has_sstc(cpu(isa_extensions=b"i\0m\0sstc\0"))
+    assert not isa.has_sstc(cpu())
+    with pytest.raises(props.PropError):
+        isa.has_sstc(cpu(isa=u32s(1)))
+
+
+def add_node(parent, name, values):
+    node = Node(name, f"{parent.path.rstrip('/')}/{name}", parent)
+    node.props.update(values)
+    parent.children.append(node)
+    return node
+
+
+def test_interrupt_parents_and_specifiers():
+    root = Node("", "/", None)
+    plic = add_node(root, "plic", {"phandle": u32s(1), "#interrupt-cells": u32s(1)})
+    add_node(root, "intc", {"phandle": u32s(2), "#interrupt-cells": u32s(2)})
+    bus = add_node(root, "bus", {"interrupt-parent": u32s(1)})
+    dev = add_node(bus, "dev", {"interrupts": u32s(8, 9)})
+    ctl = add_node(root, "ctl", {"#interrupt-cells": u32s(1)})
+    child = add_node(ctl, "child", {"interrupts": u32s(3)})
+    by_phandle = interrupts.phandles(root)
+
+    def resolved(node):
+        return [(controller.path, cells)
+                for controller, cells in interrupts.specifiers(node, by_phandle)]
+
+    # Inherited interrupt-parent; else the DT parent when it is a controller.
+    assert interrupts.interrupt_parent(dev, by_phandle) is plic
+    assert resolved(dev) == [("/plic", (8,)), ("/plic", (9,))]
+    assert resolved(child) == [("/ctl", (3,))]
+    assert resolved(bus) == []
+    # interrupts-extended wins, with each controller's own cell count.
+    dev.props["interrupts-extended"] = u32s(2, 5, 6, 1, 7)
+    assert resolved(dev) == [("/intc", (5, 6)), ("/plic", (7,))]
+    for broken in (u32s(2, 5), u32s(9, 5)):  # truncated; dangling phandle
+        dev.props["interrupts-extended"] = broken
+        with pytest.raises(props.PropError):
+            resolved(dev)
+    del dev.props["interrupts-extended"]
+    bus.props["interrupt-parent"] = u32s(42)
+    with pytest.raises(props.PropError):
+        resolved(dev)
+    bus.props["interrupt-parent"] = u32s(1)
+    dev.props["interrupts"] = b"\0\0"
+    with pytest.raises(props.PropError):
+        resolved(dev)
