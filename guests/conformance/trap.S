@@ -1,0 +1,212 @@
+/*
+ * The conformance guest's trap vector, user-mode entry and secondary-hart
+ * entry (see trap.hpp).
+ *
+ * conformance_trap_entry (stvec, direct mode): saves every register and
+ * sepc into a TrapFrame on the supervisor stack and calls
+ * conformance_trap(TrapFrame*), which may change the frame (sepc, registers)
+ * and sstatus.SPP; the frame is then restored and sret returns.
+ *
+ * sscratch is 0 while the guest runs in supervisor mode and holds the
+ * supervisor stack pointer while it runs in user mode, so the entry can tell
+ * the two apart with one swap.
+ */
+    .option norelax     /* plain alignment padding: lld has no R_RISCV_ALIGN relaxation */
+
+#define FRAME_SIZE   (36 * 8)
+#define SEPC_OFF     (32 * 8)
+#define SCAUSE_OFF   (33 * 8)
+#define STVAL_OFF    (34 * 8)
+#define SSTATUS_OFF  (35 * 8)
+#define SSTATUS_SPP  0x100
+
+    .section .text.conformance_trap, "ax"
+    .balign 4
+    .global conformance_trap_entry
+conformance_trap_entry:
+    csrrw   sp, sscratch, sp
+    bnez    sp, 1f                  /* from user mode: sp = supervisor stack */
+    csrrw   sp, sscratch, sp        /* from supervisor mode: back to its sp, sscratch = 0 */
+1:  addi    sp, sp, -FRAME_SIZE
+    sd      x1,   1*8(sp)
+    sd      x3,   3*8(sp)
+    sd      x4,   4*8(sp)
+    sd      x5,   5*8(sp)
+    sd      x6,   6*8(sp)
+    sd      x7,   7*8(sp)
+    sd      x8,   8*8(sp)
+    sd      x9,   9*8(sp)
+    sd      x10, 10*8(sp)
+    sd      x11, 11*8(sp)
+    sd      x12, 12*8(sp)
+    sd      x13, 13*8(sp)
+    sd      x14, 14*8(sp)
+    sd      x15, 15*8(sp)
+    sd      x16, 16*8(sp)
+    sd      x17, 17*8(sp)
+    sd      x18, 18*8(sp)
+    sd      x19, 19*8(sp)
+    sd      x20, 20*8(sp)
+    sd      x21, 21*8(sp)
+    sd      x22, 22*8(sp)
+    sd      x23, 23*8(sp)
+    sd      x24, 24*8(sp)
+    sd      x25, 25*8(sp)
+    sd      x26, 26*8(sp)
+    sd      x27, 27*8(sp)
+    sd      x28, 28*8(sp)
+    sd      x29, 29*8(sp)
+    sd      x30, 30*8(sp)
+    sd      x31, 31*8(sp)
+    /* The interrupted sp: the user's (in sscratch) or the supervisor's. */
+    csrrw   t0, sscratch, zero
+    bnez    t0, 2f
+    addi    t0, sp, FRAME_SIZE
+2:  sd      t0,  2*8(sp)
+    csrr    t0, sepc
+    sd      t0, SEPC_OFF(sp)
+    csrr    t0, scause
+    sd      t0, SCAUSE_OFF(sp)
+    csrr    t0, stval
+    sd      t0, STVAL_OFF(sp)
+    csrr    t0, sstatus
+    sd      t0, SSTATUS_OFF(sp)
+    mv      a0, sp
+    call    conformance_trap
+    ld      t0, SEPC_OFF(sp)
+    csrw    sepc, t0
+    /* Back to user mode: the next trap from there needs this stack. */
+    csrr    t0, sstatus
+    andi    t0, t0, SSTATUS_SPP
+    bnez    t0, 3f
+    addi    t0, sp, FRAME_SIZE
+    csrw    sscratch, t0
+3:  ld      x1,   1*8(sp)
+    ld      x3,   3*8(sp)
+    ld      x4,   4*8(sp)
+    ld      x5,   5*8(sp)
+    ld      x6,   6*8(sp)
+    ld      x7,   7*8(sp)
+    ld      x8,   8*8(sp)
+    ld      x9,   9*8(sp)
+    ld      x10, 10*8(sp)
+    ld      x11, 11*8(sp)
+    ld      x12, 12*8(sp)
+    ld      x13, 13*8(sp)
+    ld      x14, 14*8(sp)
+    ld      x15, 15*8(sp)
+    ld      x16, 16*8(sp)
+    ld      x17, 17*8(sp)
+    ld      x18, 18*8(sp)
+    ld      x19, 19*8(sp)
+    ld      x20, 20*8(sp)
+    ld      x21, 21*8(sp)
+    ld      x22, 22*8(sp)
+    ld      x23, 23*8(sp)
+    ld      x24, 24*8(sp)
+    ld      x25, 25*8(sp)
+    ld      x26, 26*8(sp)
+    ld      x27, 27*8(sp)
+    ld      x28, 28*8(sp)
+    ld      x29, 29*8(sp)
+    ld      x30, 30*8(sp)
+    ld      x31, 31*8(sp)
+    ld      x2,   2*8(sp)
+    sret
+
+/*
+ * conformance_enter_user(entry, user_sp, arg0, arg1): runs `entry` in user
+ * mode with sp = user_sp, a0 = arg0, a1 = arg1 and returns when the trap handler sends the user program
+ * back (conformance_user_return, after its ecall).
+ */
+    .section .text.conformance_user, "ax"
+    .global conformance_enter_user
+conformance_enter_user:
+    addi    sp, sp, -112
+    sd      ra,    0(sp)
+    sd      s0,    8(sp)
+    sd      s1,   16(sp)
+    sd      s2,   24(sp)
+    sd      s3,   32(sp)
+    sd      s4,   40(sp)
+    sd      s5,   48(sp)
+    sd      s6,   56(sp)
+    sd      s7,   64(sp)
+    sd      s8,   72(sp)
+    sd      s9,   80(sp)
+    sd      s10,  88(sp)
+    sd      s11,  96(sp)
+    lla     t0, conformance_user_kernel_sp
+    sd      sp, 0(t0)
+    csrw    sscratch, sp            /* traps from user mode use this stack */
+    csrw    sepc, a0
+    li      t0, SSTATUS_SPP
+    csrc    sstatus, t0             /* sret to user mode */
+    mv      sp, a1
+    mv      a0, a2
+    mv      a1, a3
+    sret
+
+    .global conformance_user_return
+conformance_user_return:            /* supervisor mode, sp = conformance_user_kernel_sp */
+    ld      ra,    0(sp)
+    ld      s0,    8(sp)
+    ld      s1,   16(sp)
+    ld      s2,   24(sp)
+    ld      s3,   32(sp)
+    ld      s4,   40(sp)
+    ld      s5,   48(sp)
+    ld      s6,   56(sp)
+    ld      s7,   64(sp)
+    ld      s8,   72(sp)
+    ld      s9,   80(sp)
+    ld      s10,  88(sp)
+    ld      s11,  96(sp)
+    addi    sp, sp, 112
+    ret
+
+/*
+ * The user program, alone on its page (mapped at a user virtual address by
+ * the paging check, see checks_cpu.cpp). It may not use gp-relative or
+ * absolute addresses of the image: only the constants it is given in
+ * registers. a0 = user data page, a1 = an unmapped address.
+ *   1. reads time (traps as an illegal instruction when scounteren.TM = 0;
+ *      the handler steps over it and t0 keeps 0),
+ *   2. stores it and a pattern into the data page,
+ *   3. loads from the unmapped address (a page fault; stepped over),
+ *   4. ecall: back to supervisor mode.
+ */
+    .section .text.conformance_user_page, "ax"
+    .balign 4096
+    .global conformance_user_program
+conformance_user_program:
+    li      t0, 0
+    rdtime  t0
+    sd      t0, 0(a0)
+    li      t1, 0x5eed
+    sd      t1, 8(a0)
+    ld      t2, 0(a1)
+    li      a7, 0x55534552          /* "USER" */
+    ecall
+1:  j       1b
+    .balign 4096
+
+/*
+ * Entry of a secondary hart started with SBI HSM hart_start: a0 = hart id,
+ * a1 = opaque. Everything else (sp, gp, stvec) is unset: give it its stack.
+ */
+    .section .text.conformance_secondary, "ax"
+    .global conformance_secondary_entry
+conformance_secondary_entry:
+    lla     gp, __global_pointer$       /* norelax: not relative to gp itself */
+    lla     sp, conformance_secondary_stack_top
+    mv      tp, a0                  /* the trap handler's per-hart state index */
+    call    conformance_secondary_main
+1:  wfi
+    j       1b
+
+    .section .bss.conformance_secondary_stack, "aw", @nobits
+    .balign 16
+conformance_secondary_stack:
+    .space  8192
+conformance_secondary_stack_top:
