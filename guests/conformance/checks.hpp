@@ -11,6 +11,7 @@ void check_time();
 void check_ipi();
 void check_rfence();
 void check_hsm();
+void check_nonretentive_suspend();
 void check_srst_arguments();
 void check_dbcn();
 

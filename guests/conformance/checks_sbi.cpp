@@ -1,9 +1,12 @@
 // The guest-facing SBI: BASE, TIME, IPI, RFENCE, HSM, SRST arguments, DBCN.
 #include <atomic>
+#include <cstddef>
 
 #include "check.hpp"
 #include "checks.hpp"
 #include "console.hpp"
+
+extern "C" std::int64_t conformance_suspend_nonretentive(void* context);
 
 namespace conformance {
 namespace {
@@ -18,11 +21,14 @@ constexpr std::uint64_t kUnknownExtension = 0x0A000000;
 // What hart_start's opaque asks the secondary to do.
 constexpr std::uint64_t kOpaqueFirst = 0x5ec0'0d00'0000'0001;   // wait for go, then stop
 constexpr std::uint64_t kOpaqueSecond = 0x5ec0'0d00'0000'0002;  // the same, started again
+constexpr std::uint64_t kOpaqueWatchdog = 0x5ec0'0d00'0000'0003;  // wakes hart 0 if it must
 
 struct Secondary {
     std::atomic<std::uint64_t> runs{0};  // incremented when it has recorded its entry state
     std::atomic<std::uint64_t> ipis{0};  // software interrupts it took
     std::atomic<bool> go{false};         // it calls hart_stop once set
+    std::atomic<bool> resumed{false};    // hart 0 is back from its non-retentive suspend
+    std::atomic<bool> watchdog_fired{false};
     volatile std::uint64_t hart_id = 0, opaque = 0, satp = 0, sstatus = 0;
 };
 Secondary g_secondary;
@@ -35,6 +41,15 @@ std::uint64_t secondary_entry_address() {
 
 // A bound for waits on the other hart: generous, it only matters when broken.
 std::uint64_t hart_wait() { return ticks_ms(kSecond); }
+
+// What conformance_suspend_nonretentive (trap.S) saves and the resumed hart saw.
+struct SuspendContext {
+    std::uint64_t ra, sp, gp, tp, s[12];
+    std::uint64_t a0, a1, satp, sstatus;  // on resume
+};
+static_assert(offsetof(SuspendContext, s) == 32 && offsetof(SuspendContext, a0) == 128 &&
+                  offsetof(SuspendContext, sstatus) == 152,
+              "trap.S CTX_* offsets");
 
 }  // namespace
 
@@ -50,6 +65,17 @@ extern "C" [[noreturn]] void conformance_secondary_main(std::uint64_t hart, std:
     g_secondary.opaque = opaque;
     g_secondary.satp = satp;
     g_secondary.sstatus = sstatus;
+    if (opaque == kOpaqueWatchdog) {
+        // Hart 0 suspends (non-retentive) until its timer: if that doesn't
+        // wake it within 500 ms, an IPI does, so that the check ends.
+        g_secondary.runs.fetch_add(1);
+        if (!wait_until([] { return g_secondary.resumed.load(); }, ticks_ms(500))) {
+            g_secondary.watchdog_fired.store(true);
+            sbi::send_ipi(1, 0);
+        }
+        sbi::hart_stop();
+        for (;;) asm volatile("wfi");
+    }
     if (opaque == kRebootSpinOpaque) {
         g_secondary.runs.fetch_add(1);
         for (;;) asm volatile("wfi");  // until the partition reboots
@@ -138,10 +164,18 @@ void check_time() {
     {
         Check check("TIME set_timer delivers a supervisor timer interrupt");
         forget_interrupt(kIrqTimer);
-        check.expect_sbi("set_timer(now + 2 ms)", set_timer(now() + soon), kSuccess);
+        const std::uint64_t when = now() + soon;
+        check.expect_sbi("set_timer(now + 2 ms)", set_timer(when), kSuccess);
         if (check.expect(wait_for_interrupt(kIrqTimer, ticks_ms(kSecond)),
-                         "no timer interrupt within 1 s"))
+                         "no timer interrupt within 1 s")) {
             check.expect_eq("scause", my_traps().last_irq, kInterrupt | kIrqTimer);
+        } else if (g_platform.sstc) {
+            // What the hypervisor made of it: SBI set_timer writes vstimecmp.
+            std::uint64_t stimecmp = 0;
+            catch_trap([&] { stimecmp = csr_read<csr::stimecmp>(); });
+            check.detail() << "asked for " << tessera::hex(when) << ", stimecmp "
+                           << tessera::hex(stimecmp) << ", time " << tessera::hex(now());
+        }
         check.expect(interrupt_pending(kIrqTimer, pending_window()),
                      "the timer interrupt is not pending any more after it was taken");
     }
@@ -357,6 +391,42 @@ void check_hsm() {
         check.expect_sbi("hart_suspend(0x10000000)", hart_suspend(0x10000000), kInvalidParam);
         check.expect_sbi("hart_suspend(0x80000001)", hart_suspend(0x80000001), kInvalidParam);
     }
+}
+
+// Non-retentive suspend needs a second hart as a watchdog: a hart that
+// never wakes would hang the whole run instead of failing one check.
+void check_nonretentive_suspend() {
+    if (g_platform.harts < 2) return;
+    Check check("HSM non-retentive suspend: the timer wakes it, resumes at addr, a0 = hart, a1 = opaque");
+    g_secondary.resumed.store(false);
+    g_secondary.watchdog_fired.store(false);
+    const std::uint64_t before = g_secondary.runs.load();
+    if (!check.expect_sbi("hart_start(1) as watchdog",
+                          hart_start(1, secondary_entry_address(), kOpaqueWatchdog), kSuccess) ||
+        !check.expect(wait_until([&] { return g_secondary.runs.load() != before; }, hart_wait()),
+                      "the watchdog hart did not run within 1 s"))
+        return;
+    SuspendContext context{};
+    set_timer(now() + ticks_ms(2));
+    csr_set<csr::sie>(bit(kIrqTimer));
+    const std::int64_t result = conformance_suspend_nonretentive(&context);
+    install_trap_vector(0);  // the resumed hart starts with stvec unset
+    g_secondary.resumed.store(true);
+    csr_clear<csr::sie>(bit(kIrqTimer));
+    set_timer(kFarFuture);
+    if (result != 1) {
+        check.detail() << "hart_suspend(0x80000000) returned error " << Signed{result};
+    } else {
+        check.expect_eq("a0", context.a0, 0);
+        check.expect_eq("a1", context.a1, reinterpret_cast<std::uintptr_t>(&context));
+        check.expect_eq("satp", context.satp, 0);
+        check.expect_eq("sstatus.SIE", context.sstatus & kSstatusSie, 0);
+    }
+    check.expect(!g_secondary.watchdog_fired.load(),
+                 "the timer did not wake the hart: the watchdog's IPI did after 500 ms");
+    check.expect(wait_until([] { return hart_status(1).value == kStopped; }, hart_wait()),
+                 "the watchdog hart did not stop");
+    csr_clear<csr::sip>(bit(kIrqSoftware));
 }
 
 void check_srst_arguments() {

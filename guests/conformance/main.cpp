@@ -145,6 +145,7 @@ extern "C" [[noreturn]] void guest_main(std::uint64_t hart_id, const void* dtb) 
     check_ipi();
     check_rfence();
     check_hsm();
+    check_nonretentive_suspend();
     check_srst_arguments();
     check_dbcn();
     check_plic_mmio();

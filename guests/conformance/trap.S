@@ -210,3 +210,75 @@ conformance_secondary_entry:
 conformance_secondary_stack:
     .space  8192
 conformance_secondary_stack_top:
+
+/*
+ * conformance_suspend_nonretentive(SuspendContext* ctx): SBI HSM
+ * hart_suspend(NON_RETENTIVE, conformance_resume_entry, ctx). Returns the
+ * SBI error if the call returns; returns 1 after the hart resumed (fresh,
+ * as from hart_start: a0 = hart id, a1 = ctx, no stack, stvec unset), with
+ * the callee-saved registers, sp, gp and tp restored from ctx and what the
+ * resumed hart saw stored in it (see checks_sbi.cpp SuspendContext).
+ */
+#define CTX_RA       0
+#define CTX_SP       8
+#define CTX_GP      16
+#define CTX_TP      24
+#define CTX_S0      32
+#define CTX_A0     128
+#define CTX_A1     136
+#define CTX_SATP   144
+#define CTX_SSTATUS 152
+
+    .section .text.conformance_suspend, "ax"
+    .global conformance_suspend_nonretentive
+conformance_suspend_nonretentive:
+    sd      ra, CTX_RA(a0)
+    sd      sp, CTX_SP(a0)
+    sd      gp, CTX_GP(a0)
+    sd      tp, CTX_TP(a0)
+    sd      s0,  CTX_S0+0*8(a0)
+    sd      s1,  CTX_S0+1*8(a0)
+    sd      s2,  CTX_S0+2*8(a0)
+    sd      s3,  CTX_S0+3*8(a0)
+    sd      s4,  CTX_S0+4*8(a0)
+    sd      s5,  CTX_S0+5*8(a0)
+    sd      s6,  CTX_S0+6*8(a0)
+    sd      s7,  CTX_S0+7*8(a0)
+    sd      s8,  CTX_S0+8*8(a0)
+    sd      s9,  CTX_S0+9*8(a0)
+    sd      s10, CTX_S0+10*8(a0)
+    sd      s11, CTX_S0+11*8(a0)
+    mv      a2, a0                  /* opaque */
+    lla     a1, conformance_resume_entry
+    li      a0, 0x80000000          /* non-retentive */
+    li      a6, 3                   /* hart_suspend */
+    li      a7, 0x48534D            /* HSM */
+    ecall
+    ret                             /* only on an error: a0 = it */
+
+    .balign 4
+conformance_resume_entry:           /* a0 = hart id, a1 = ctx */
+    sd      a0, CTX_A0(a1)
+    sd      a1, CTX_A1(a1)
+    csrr    t0, satp
+    sd      t0, CTX_SATP(a1)
+    csrr    t0, sstatus
+    sd      t0, CTX_SSTATUS(a1)
+    ld      ra, CTX_RA(a1)
+    ld      sp, CTX_SP(a1)
+    ld      gp, CTX_GP(a1)
+    ld      tp, CTX_TP(a1)
+    ld      s0,  CTX_S0+0*8(a1)
+    ld      s1,  CTX_S0+1*8(a1)
+    ld      s2,  CTX_S0+2*8(a1)
+    ld      s3,  CTX_S0+3*8(a1)
+    ld      s4,  CTX_S0+4*8(a1)
+    ld      s5,  CTX_S0+5*8(a1)
+    ld      s6,  CTX_S0+6*8(a1)
+    ld      s7,  CTX_S0+7*8(a1)
+    ld      s8,  CTX_S0+8*8(a1)
+    ld      s9,  CTX_S0+9*8(a1)
+    ld      s10, CTX_S0+10*8(a1)
+    ld      s11, CTX_S0+11*8(a1)
+    li      a0, 1
+    ret
