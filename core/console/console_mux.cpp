@@ -9,7 +9,28 @@ void ConsoleMux::lock() {
 
 void ConsoleMux::unlock() { busy_.store(0, std::memory_order_release); }
 
+void ConsoleMux::close_open_line_locked() {
+    if (open_ == kNoSource) return;
+    sink_("\n");
+    sources_[open_].shown = 0;
+    open_ = kNoSource;
+}
+
+void ConsoleMux::complete_line_locked(std::size_t index) {
+    Source& source = sources_[index];
+    if (open_ == index) {
+        sink_({source.line + source.shown, source.length - source.shown});
+        sink_("\n");
+        open_ = kNoSource;
+    } else {
+        emit_locked(source.name, {source.line, source.length});
+    }
+    source.length = 0;
+    source.shown = 0;
+}
+
 void ConsoleMux::emit_locked(std::string_view prefix, std::string_view text) {
+    close_open_line_locked();
     sink_("[");
     sink_(prefix);
     sink_("] ");
@@ -24,8 +45,7 @@ void ConsoleMux::write(std::size_t index, std::span<const std::uint8_t> bytes) {
     for (std::uint8_t byte : bytes) {
         if (byte == '\r') continue;
         if (byte == '\n' || source.length == kLineCapacity) {
-            emit_locked(source.name, {source.line, source.length});
-            source.length = 0;
+            complete_line_locked(index);
             if (byte == '\n') continue;
         }
         source.line[source.length++] = static_cast<char>(byte);
@@ -37,8 +57,26 @@ void ConsoleMux::flush(std::size_t index) {
     if (index >= sources_.size()) return;
     Source& source = sources_[index];
     lock();
-    if (source.length != 0) emit_locked(source.name, {source.line, source.length});
-    source.length = 0;
+    if (source.length != 0) complete_line_locked(index);
+    unlock();
+}
+
+void ConsoleMux::show_partial(std::size_t index) {
+    if (index >= sources_.size()) return;
+    Source& source = sources_[index];
+    lock();
+    if (source.length > source.shown) {
+        if (open_ != index) {
+            close_open_line_locked();
+            sink_("[");
+            sink_(source.name);
+            sink_("] ");
+            source.shown = 0;
+            open_ = index;
+        }
+        sink_({source.line + source.shown, source.length - source.shown});
+        source.shown = source.length;
+    }
     unlock();
 }
 

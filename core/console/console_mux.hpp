@@ -21,6 +21,7 @@ public:
         std::string_view name;
         char line[kLineCapacity];
         std::size_t length = 0;
+        std::size_t shown = 0;  // bytes of `line` already on the open console line
     };
 
     constexpr ConsoleMux(Sink sink, std::span<Source> sources) : sink_(sink), sources_(sources) {}
@@ -31,15 +32,25 @@ public:
     void log(std::string_view text);
     // Emits what `index` has buffered so far as a line of its own.
     void flush(std::size_t index);
+    // Shows what `index` has buffered so far without ending the line (a
+    // prompt, while the partition waits for input). The line stays open for
+    // that source; anyone else's output first ends it, and the source's whole
+    // line is shown again, prefixed, when it completes.
+    void show_partial(std::size_t index);
 
 private:
+    static constexpr std::size_t kNoSource = ~std::size_t{0};
+
     void emit_locked(std::string_view prefix, std::string_view text);
+    void complete_line_locked(std::size_t index);
+    void close_open_line_locked();
     void lock();
     void unlock();
 
     Sink sink_;
     std::span<Source> sources_;
     std::atomic<std::uint32_t> busy_{0};  // 32-bit: a native AMO on RISC-V
+    std::size_t open_ = kNoSource;        // source whose partial line is on the console
 };
 
 }  // namespace tessera

@@ -31,6 +31,16 @@ Scenario& scenario_runtime();
 // Runs once, on the boot hart, before anything else uses scenario_runtime().
 void scenario_init();
 
+// The next console input byte for partition `index`, -1 if none. A focused
+// partition that finds no input is waiting for some: what it has printed of
+// its current line (a prompt) is shown now rather than when the line ends.
+inline int partition_console_read(std::uint32_t index) {
+    Scenario& s = scenario_runtime();
+    const int byte = s.input.read_for(index);
+    if (byte < 0 && s.input.focus() == index) s.console.show_partial(index);
+    return byte;
+}
+
 // The hypervisor's own log line, "[tessera] ..." on the console.
 inline void log(std::string_view text) { scenario_runtime().console.log(text); }
 

@@ -39,7 +39,7 @@ public:
     void transmit(std::uint8_t byte) {
         scenario_runtime().console.write(index_, std::span<const std::uint8_t>(&byte, 1));
     }
-    int poll_receive() { return scenario_runtime().input.read_for(index_); }
+    int poll_receive() { return partition_console_read(index_); }
 
 private:
     std::uint32_t index_;

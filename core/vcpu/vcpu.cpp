@@ -48,7 +48,7 @@ public:
     void console_write(std::span<const std::uint8_t> bytes) {
         scenario_runtime().console.write(vcpu_.partition->index, bytes);
     }
-    int console_read_byte() { return scenario_runtime().input.read_for(vcpu_.partition->index); }
+    int console_read_byte() { return partition_console_read(vcpu_.partition->index); }
     std::uint8_t* guest_ram(std::uint64_t gpa, std::uint64_t length) {
         const std::uint64_t host = guest_ram_to_host(vcpu_.partition->spec->regions, gpa, length);
         return reinterpret_cast<std::uint8_t*>(host);
@@ -144,6 +144,19 @@ void vcpu_start(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg) {
     tessera_enter_guest(&vcpu);
 }
 
+void vcpu_resume(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg) {
+    csr_write<csr::vsatp>(0);
+    csr_clear<csr::vsstatus>(sstatus_bits::SIE);
+    hfence_vvma_all();
+    csr_set<csr::hstatus>(hstatus_bits::SPV | hstatus_bits::SPVP);
+    csr_set<csr::sstatus>(sstatus_bits::SPP);
+    for (std::uint64_t& value : vcpu.gpr) value = 0;
+    vcpu.gpr[reg::a0] = vcpu.vhart;
+    vcpu.gpr[reg::a1] = arg;
+    vcpu.sepc = entry;
+    tessera_enter_guest(&vcpu);
+}
+
 void vcpu_update_external_interrupt(VcpuContext& vcpu) {
     Partition& partition = *vcpu.partition;
     bool signals;
@@ -182,11 +195,14 @@ extern "C" tessera::VcpuContext* tessera_handle_sbi_call(tessera::VcpuContext* v
             partition_restart(*vcpu, "SBI system reset (reboot)");
         case sbi::Action::StopHart: park_hart(*vcpu);
         case sbi::Action::SuspendHart:
-            // Non-retentive suspend: wake on an interrupt, then resume as from a start.
-            csr_write<csr::sie>(sie_bits::SSIE);
+            // Non-retentive suspend: wait for an interrupt with every enable
+            // as it is (the hypervisor's stand-in timer of a guest without
+            // Sstc included), then resume at addr. Interrupts stay pending:
+            // the guest takes them once it enables them again.
             vcpu->hsm_state.store(sbi::hsm_state::SUSPENDED);
             wait_for_interrupt();
-            vcpu_start(*vcpu, outcome.addr, outcome.opaque);
+            vcpu->hsm_state.store(sbi::hsm_state::STARTED);
+            vcpu_resume(*vcpu, outcome.addr, outcome.opaque);
     }
     x[reg::a0] = static_cast<std::uint64_t>(outcome.error);
     if (!outcome.legacy) x[reg::a1] = outcome.value;

@@ -12,6 +12,11 @@ namespace tessera {
 // fresh CSR state: the state the SBI spec gives a hart that starts.
 [[noreturn]] void vcpu_start(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg);
 
+// Resumes the vCPU's guest at `entry` as from a non-retentive suspend: a0 =
+// virtual hart id, a1 = `arg`, satp = 0, SIE = 0; timers, pending and
+// enabled interrupts stay as they are.
+[[noreturn]] void vcpu_resume(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg);
+
 // The hart leaves its guest for good (stop, park): no timer, no pending
 // virtual interrupt, only the software interrupt that can wake it.
 void vcpu_quiesce(VcpuContext& vcpu);

@@ -50,6 +50,39 @@ TEST_CASE("hypervisor lines, flush and overlong lines") {
     CHECK(g_output.empty());
 }
 
+TEST_CASE("a prompt is shown before its line ends, and others' output never lands inside it") {
+    g_output.clear();
+    std::array<tessera::ConsoleMux::Source, 2> sources{};
+    sources[0].name = "uboot";
+    sources[1].name = "rtos";
+    tessera::ConsoleMux mux(capture, sources);
+    mux.write(0, bytes("=> "));
+    mux.show_partial(0);
+    CHECK(g_output == "[uboot] => ");
+    mux.show_partial(0);  // nothing new: nothing written
+    CHECK(g_output == "[uboot] => ");
+    mux.write(0, bytes("ver"));
+    mux.show_partial(0);  // the echo continues the same console line
+    CHECK(g_output == "[uboot] => ver");
+    mux.write(0, bytes("sion\n"));
+    CHECK(g_output == "[uboot] => version\n");
+
+    g_output.clear();
+    mux.write(0, bytes("=> "));
+    mux.show_partial(0);
+    mux.write(1, bytes("tick\n"));  // ends the open line first
+    mux.log("note");
+    mux.write(0, bytes("help\n"));  // the whole line again, prefixed
+    CHECK(g_output == "[uboot] => \n[rtos] tick\n[tessera] note\n[uboot] => help\n");
+
+    g_output.clear();
+    mux.write(0, bytes("> "));
+    mux.show_partial(0);
+    mux.flush(0);
+    CHECK(g_output == "[uboot] > \n");
+    mux.show_partial(9);  // ignored, not a crash
+}
+
 #include "lib/text.hpp"
 
 TEST_CASE("log-line formatting of numbers") {
