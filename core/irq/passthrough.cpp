@@ -58,7 +58,7 @@ void passthrough_irqs_take(VcpuContext& vcpu) {
             plic.complete(context, source);
             continue;
         }
-        LockGuard guard(partition.devices_lock);
+        DevicesGuard guard(partition);
         partition.plic.raise(route->guest_irq);
         raised = true;
     }

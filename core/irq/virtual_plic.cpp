@@ -1,5 +1,7 @@
 #include "irq/virtual_plic.hpp"
 
+#include <cstddef>
+
 namespace tessera::irq {
 
 using namespace plic_layout;
@@ -11,76 +13,108 @@ void VirtualPlic::reset(std::uint32_t sources, std::uint32_t vharts) {
     for (std::uint32_t source = 1; source <= sources_; ++source) existing_.insert(source);
 }
 
+// The decoding is written out in read() and write() themselves, one branch
+// per register block, so that an access to a plain register (priority,
+// enable, threshold) is a leaf function without a stack frame.
 bool VirtualPlic::read(std::uint64_t offset, unsigned width, std::uint32_t& value) {
     if (width != 4 || offset % 4 != 0) return false;
-    value = read_register(offset);
+    std::uint32_t result = 0;
+    if (offset < kPendingBase) {
+        const std::uint64_t source = (offset - kPriorityBase) / 4;
+        if (source_exists(static_cast<std::uint32_t>(source))) result = priority_[source];
+    } else if (offset < kEnableBase) {
+        const std::uint64_t word = (offset - kPendingBase) / 4;
+        if (word < SourceSet::kWords) result = pending_.word(static_cast<std::uint32_t>(word));
+    } else if (offset < kContextBase) {
+        const std::uint64_t context = (offset - kEnableBase) / kEnableStride;
+        const std::uint64_t word = (offset - kEnableBase) % kEnableStride / 4;
+        if (context < contexts_ && word < SourceSet::kWords)
+            result = enabled_[context].word(static_cast<std::uint32_t>(word));
+    } else {
+        const std::uint64_t context = (offset - kContextBase) / kContextStride;
+        const std::uint64_t reg = (offset - kContextBase) % kContextStride;
+        if (context < contexts_) {
+            if (reg == kThresholdOffset) result = threshold_[context];
+            if (reg == kClaimOffset) return read_claim(static_cast<std::uint32_t>(context), value);
+        }
+    }
+    value = result;
+    return true;
+}
+
+bool VirtualPlic::read_claim(std::uint32_t context, std::uint32_t& value) {
+    value = claim(context);
     return true;
 }
 
 bool VirtualPlic::write(std::uint64_t offset, unsigned width, std::uint32_t value) {
     if (width != 4 || offset % 4 != 0) return false;
-    write_register(offset, value);
-    return true;
-}
-
-std::uint32_t VirtualPlic::read_register(std::uint64_t offset) {
-    if (offset < kPendingBase) {
-        const std::uint64_t source = (offset - kPriorityBase) / 4;
-        return source_exists(static_cast<std::uint32_t>(source)) ? priority_[source] : 0;
-    }
-    if (offset < kEnableBase) {
-        const std::uint64_t word = (offset - kPendingBase) / 4;
-        return word < SourceSet::kWords ? pending_.word(static_cast<std::uint32_t>(word)) : 0;
-    }
-    if (offset < kContextBase) {
-        const std::uint64_t context = (offset - kEnableBase) / kEnableStride;
-        const std::uint64_t word = (offset - kEnableBase) % kEnableStride / 4;
-        if (context >= contexts_ || word >= SourceSet::kWords) return 0;
-        return enabled_[context].word(static_cast<std::uint32_t>(word));
-    }
-    const std::uint64_t context = (offset - kContextBase) / kContextStride;
-    const std::uint64_t reg = (offset - kContextBase) % kContextStride;
-    if (context >= contexts_) return 0;
-    if (reg == kThresholdOffset) return threshold_[context];
-    if (reg == kClaimOffset) return claim(static_cast<std::uint32_t>(context));
-    return 0;
-}
-
-void VirtualPlic::write_register(std::uint64_t offset, std::uint32_t value) {
     if (offset < kPendingBase) {
         const std::uint64_t source = (offset - kPriorityBase) / 4;
         if (source_exists(static_cast<std::uint32_t>(source)))
             priority_[source] = static_cast<std::uint8_t>(value & kPriorityMask);
-        return;
-    }
-    if (offset < kEnableBase) return;  // pending bits are read-only
-    if (offset < kContextBase) {
+    } else if (offset < kEnableBase) {
+        // pending bits are read-only
+    } else if (offset < kContextBase) {
         const std::uint64_t context = (offset - kEnableBase) / kEnableStride;
         const std::uint64_t word = (offset - kEnableBase) % kEnableStride / 4;
-        if (context >= contexts_ || word >= SourceSet::kWords) return;
-        const auto index = static_cast<std::uint32_t>(word);
-        enabled_[context].set_word(index, value & existing_.word(index));
-        return;
+        if (context < contexts_ && word < SourceSet::kWords) {
+            const auto index = static_cast<std::uint32_t>(word);
+            enabled_[context].set_word(index, value & existing_.word(index));
+        }
+    } else {
+        const std::uint64_t context = (offset - kContextBase) / kContextStride;
+        const std::uint64_t reg = (offset - kContextBase) % kContextStride;
+        if (context < contexts_) {
+            if (reg == kThresholdOffset)
+                threshold_[context] = static_cast<std::uint8_t>(value & kPriorityMask);
+            if (reg == kClaimOffset) complete(static_cast<std::uint32_t>(context), value);
+        }
     }
-    const std::uint64_t context = (offset - kContextBase) / kContextStride;
-    const std::uint64_t reg = (offset - kContextBase) % kContextStride;
-    if (context >= contexts_) return;
-    if (reg == kThresholdOffset)
-        threshold_[context] = static_cast<std::uint8_t>(value & kPriorityMask);
-    if (reg == kClaimOffset) complete(static_cast<std::uint32_t>(context), value);
+    return true;
 }
 
+// Both scans go word by word over pending & enabled, visiting only the set
+// bits. That is all the eligibility checks of the PLIC: a pending source
+// exists (raise() and set_level() check, complete() only re-latches one that
+// exists) and is never in service (claims move sources from pending to in
+// service, sources in service don't latch), an enabled one exists too (enable
+// writes are masked with existing_), and priority 0 never exceeds a threshold.
 std::uint32_t VirtualPlic::best_pending(std::uint32_t context) const {
+    const SourceSet& enabled = enabled_[context];
     std::uint32_t best = 0;
     std::uint32_t best_priority = threshold_[context];  // must be exceeded
-    for (std::uint32_t source = 1; source <= sources_; ++source) {
-        if (!pending_.contains(source) || !enabled_[context].contains(source)) continue;
-        if (priority_[source] > best_priority) {  // strictly: ties keep the lower id
-            best = source;
-            best_priority = priority_[source];
+    // Indexes are std::size_t so that no 32-bit wrap-around (zero extension)
+    // has to be computed on the way to priority_[source].
+#pragma GCC unroll 4
+    for (std::size_t index = 0; index < SourceSet::kWords; ++index) {
+        std::uint32_t candidates = pending_.word(index) & enabled.word(index);
+        while (candidates != 0) {  // in increasing order of ids
+            const std::size_t source = 32 * index + detail::lowest_set_bit(candidates);
+            candidates &= candidates - 1;  // clears that lowest bit
+            const std::uint32_t priority = priority_[source];
+            if (priority > best_priority) {  // strictly: ties keep the lower id
+                best = static_cast<std::uint32_t>(source);
+                best_priority = priority;
+                if (priority == kPriorityMask) return best;  // nothing can be higher
+            }
         }
     }
     return best;
+}
+
+bool VirtualPlic::any_pending(std::uint32_t context) const {
+    const SourceSet& enabled = enabled_[context];
+    const std::uint32_t threshold = threshold_[context];
+#pragma GCC unroll 4
+    for (std::size_t index = 0; index < SourceSet::kWords; ++index) {
+        std::uint32_t candidates = pending_.word(index) & enabled.word(index);
+        while (candidates != 0) {
+            if (priority_[32 * index + detail::lowest_set_bit(candidates)] > threshold) return true;
+            candidates &= candidates - 1;
+        }
+    }
+    return false;
 }
 
 std::uint32_t VirtualPlic::claim(std::uint32_t context) {
@@ -124,7 +158,7 @@ SourceSet VirtualPlic::take_completed() {
 
 bool VirtualPlic::signals(std::uint32_t vhart) const {
     const std::uint32_t context = s_context(vhart);
-    return context < contexts_ && best_pending(context) != 0;
+    return context < contexts_ && any_pending(context);
 }
 
 std::optional<std::uint32_t> VirtualPlic::first_enabled_vhart(std::uint32_t source) const {

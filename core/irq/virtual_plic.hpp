@@ -69,6 +69,37 @@ inline constexpr std::uint64_t window_size(std::uint32_t vharts) {
 }
 }  // namespace plic_layout
 
+namespace detail {
+// The index of the lowest set bit of a non-zero word (what std::countr_zero
+// returns). rv64imac has no count-trailing-zeros instruction (that is Zbb),
+// and GCC lowers std::countr_zero and __builtin_ctz to a call to libgcc's
+// __ctzdi2, which the -nostdlib firmware does not link. So a branch-free de
+// Bruijn multiplication instead: word & -word isolates the lowest bit 2^n,
+// the product kDeBruijn32 * 2^n is the sequence shifted left by n, and its
+// top 5 bits, a different window of the sequence for every n, index a table
+// of n. About 6 instructions (neg, and, mulw, srliw, add, lbu).
+inline constexpr std::uint32_t kDeBruijn32 = 0x077cb531U;  // B(2, 5): 32 distinct 5-bit windows
+
+constexpr std::array<std::uint8_t, 32> make_lowest_bit_table() {
+    std::array<std::uint8_t, 32> table{};
+    for (std::uint32_t bit = 0; bit < 32; ++bit)
+        table[(kDeBruijn32 << bit) >> 27] = static_cast<std::uint8_t>(bit);
+    return table;
+}
+inline constexpr std::array<std::uint8_t, 32> kLowestBitTable = make_lowest_bit_table();
+
+constexpr std::uint32_t lowest_set_bit(std::uint32_t word) {
+    return kLowestBitTable[((word & (0U - word)) * kDeBruijn32) >> 27];
+}
+
+constexpr bool lowest_set_bit_is_exact() {
+    for (std::uint32_t bit = 0; bit < 32; ++bit)
+        if (lowest_set_bit(1U << bit) != bit || lowest_set_bit(~0U << bit) != bit) return false;
+    return true;
+}
+static_assert(lowest_set_bit_is_exact(), "kDeBruijn32 is not a de Bruijn sequence");
+}  // namespace detail
+
 inline constexpr std::uint32_t m_context(std::uint32_t vhart) { return 2 * vhart; }
 inline constexpr std::uint32_t s_context(std::uint32_t vhart) { return 2 * vhart + 1; }
 
@@ -99,11 +130,21 @@ public:
     constexpr void set_word(std::uint32_t index, std::uint32_t value) {
         if (index < kWords) words_[index] = value;
     }
-    // Calls visit(source) for every member, in increasing order.
+    // Calls visit(source) for every member, in increasing order. Only the set
+    // bits cost anything. After each visit the word is read again, so a visit
+    // that changes the set sees the same thing as with a bit-by-bit walk: the
+    // next source visited is the lowest member above the last one, as of now.
     template <class Visit>
     constexpr void for_each(Visit visit) const {
-        for (std::uint32_t source = 0; source < kMaxVirtualSources; ++source)
-            if (contains(source)) visit(source);
+#pragma GCC unroll 4
+        for (std::uint32_t index = 0; index < kWords; ++index) {
+            std::uint32_t bits = words_[index];
+            while (bits != 0) {
+                const std::uint32_t bit = detail::lowest_set_bit(bits);
+                visit(32 * index + bit);
+                bits = words_[index] & ~((2U << bit) - 1U);  // the bits above `bit`; none for 31
+            }
+        }
     }
 
 private:
@@ -153,10 +194,13 @@ private:
     bool source_exists(std::uint32_t source) const { return source >= 1 && source <= sources_; }
     // The source a claim in `context` would take, 0 if none.
     std::uint32_t best_pending(std::uint32_t context) const;
+    // Whether best_pending(context) != 0, stopping at the first eligible source.
+    bool any_pending(std::uint32_t context) const;
     std::uint32_t claim(std::uint32_t context);
+    // value = claim(context); true. Out of line, and read() tail-calls it, so
+    // that read() needs no stack frame (clang 14 does not shrink-wrap).
+    [[gnu::noinline]] bool read_claim(std::uint32_t context, std::uint32_t& value);
     void complete(std::uint32_t context, std::uint32_t source);
-    std::uint32_t read_register(std::uint64_t offset);
-    void write_register(std::uint64_t offset, std::uint32_t value);
 
     std::uint32_t sources_ = 0;
     std::uint32_t contexts_ = 0;

@@ -92,7 +92,7 @@ void park_other_harts(VcpuContext& self) {
 }  // namespace
 
 void partition_reset_devices(Partition& partition) {
-    LockGuard guard(partition.devices_lock);
+    DevicesGuard guard(partition);
     std::uint32_t plic_sources = 0;
     for (const cfg::EmulatedDevice& device : partition.spec->emulated)
         if (device.kind == cfg::EmulatedKind::Plic) plic_sources = device.sources;

@@ -29,8 +29,10 @@ struct Partition {
     std::uint32_t index = 0;          // also its console source index
     std::atomic<PartitionState> state{PartitionState::Loaded};
 
-    // Emulated devices, all behind one lock (their exits are rare and short).
+    // Emulated devices, all behind one lock (their exits are short), which
+    // only partitions with several harts need (see DevicesGuard).
     SpinLock devices_lock;
+    bool several_harts = false;
     irq::VirtualPlic plic;
     std::array<console::VirtualUart, kMaxVirtualUarts> uarts;
 
@@ -43,6 +45,25 @@ static_assert(std::atomic<PartitionState>::is_always_lock_free);
 // partition's RAM from the pristine embedded copies. False on a pool that
 // doesn't match the tables (reported; the partition is not started).
 bool partition_load(Partition& partition);
+
+// Holds the partition's device lock while the emulated devices are used.
+// A partition with one hart takes no lock: every access to its devices then
+// comes from that hart, in HS-mode with interrupts off.
+class DevicesGuard {
+public:
+    explicit DevicesGuard(Partition& partition)
+        : lock_(partition.several_harts ? &partition.devices_lock : nullptr) {
+        if (lock_ != nullptr) lock_->lock();
+    }
+    ~DevicesGuard() {
+        if (lock_ != nullptr) lock_->unlock();
+    }
+    DevicesGuard(const DevicesGuard&) = delete;
+    DevicesGuard& operator=(const DevicesGuard&) = delete;
+
+private:
+    SpinLock* lock_;
+};
 
 // Puts the emulated devices in their reset state.
 void partition_reset_devices(Partition& partition);

@@ -153,6 +153,7 @@ void scenario_init() {
             vcpu.partition = &partition;
             vcpu.vhart = vhart;
         }
+        partition.several_harts = kPartitions[i].harts.size() > 1;
         partition_reset_devices(partition);
     }
     for (std::uint32_t hart = 0; hart < kHartCount; ++hart) {

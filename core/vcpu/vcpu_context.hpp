@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "arch/riscv/mmio_decoder.hpp"
+
 namespace tessera {
 
 struct Partition;
@@ -35,6 +37,13 @@ struct VcpuContext {
     std::atomic<std::uint64_t> fences_completed;
     std::uint64_t start_addr;    // HSM hart_start arguments, valid in START_PENDING
     std::uint64_t start_opaque;
+
+    // The last instruction an MMIO exit decoded, and what it decoded to: a
+    // driver polling a register exits with the same instruction again and
+    // again. Keyed by the instruction bits (re-read at every exit), so it
+    // can't go stale.
+    std::uint32_t mmio_insn;
+    arch::MmioAccess mmio_access;
 
     // Sets guest register `index` (x0 writes are dropped).
     void set_gpr(unsigned index, std::uint64_t value) {

@@ -140,7 +140,13 @@ tessera_trap:
     sd      x25, 25*8(a0)
     sd      x26, 26*8(a0)
     sd      x27, 27*8(a0)
-    call    tessera_handle_exit
+    mv      a1, t1                      /* scause */
+    addi    t2, t1, -21                 /* load guest-page fault (21) or store (23): */
+    andi    t2, t2, ~2                  /* MMIO emulation, the most frequent of these */
+    bnez    t2, 1f
+    call    tessera_handle_guest_page_fault
+    j       .Lresume
+1:  call    tessera_handle_exit
     j       .Lresume
 
 /* Starts (or restarts) a vCPU from its saved registers and sepc. */

@@ -12,6 +12,7 @@
  * reads; the hypervisor takes no other trap meanwhile (interrupts are off).
  */
     .section .text, "ax"
+    .option norelax                     /* lld can't relax the .balign below */
     .global tessera_fetch_guest_insn
 tessera_fetch_guest_insn:
     lla     t0, .Lfetch_fault
