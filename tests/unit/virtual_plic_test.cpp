@@ -420,3 +420,126 @@ TEST_CASE("reset clears everything and clamps the configuration to the storage")
     CHECK(guest.claim(s_context(7)) == 127);
     CHECK(guest.read(layout::threshold(16)) == 0);  // context 16 does not exist
 }
+
+TEST_CASE("equal priorities in different words: the lowest id wins, in every word") {
+    Guest guest(127, 1);
+    const std::uint32_t s = s_context(0);
+    // One source near each end of every word, all with the same priority.
+    const std::uint32_t sources[] = {127, 96, 95, 64, 63, 32, 31, 1};
+    for (std::uint32_t source : sources) {
+        guest.set_priority(source, 3);
+        guest.enable(s, source);
+        guest.plic.raise(source);
+    }
+    CHECK(guest.plic.signals(0));
+    for (std::uint32_t expected : {1U, 31U, 32U, 63U, 64U, 95U, 96U, 127U}) {
+        CAPTURE(expected);
+        CHECK(guest.plic.signals(0));
+        CHECK(guest.claim(s) == expected);
+    }
+    CHECK_FALSE(guest.plic.signals(0));
+    CHECK(guest.claim(s) == 0);
+    // A higher priority in a later word beats lower ids in earlier words.
+    for (std::uint32_t source : sources) {
+        guest.complete(s, source);
+        guest.plic.raise(source);
+    }
+    guest.set_priority(96, 4);
+    guest.set_priority(127, 4);
+    CHECK(guest.claim(s) == 96);
+    CHECK(guest.claim(s) == 127);
+    CHECK(guest.claim(s) == 1);
+}
+
+TEST_CASE("source 127, in the last bit of the last word") {
+    Guest guest(127, 2);
+    const std::uint32_t s1 = s_context(1);
+    guest.set_priority(127, 1);
+    guest.enable(s1, 127);
+    CHECK(guest.read(layout::enable(s1, 3)) == 0x80000000U);
+    guest.plic.raise(127);
+    CHECK(guest.read(layout::pending(3)) == 0x80000000U);
+    CHECK_FALSE(guest.plic.signals(0));
+    CHECK(guest.plic.signals(1));
+    guest.set_threshold(s1, 1);  // priority 1 is not above it
+    CHECK_FALSE(guest.plic.signals(1));
+    CHECK(guest.claim(s1) == 0);
+    guest.set_threshold(s1, 0);
+    CHECK(guest.claim(s1) == 127);
+    CHECK_FALSE(guest.plic.signals(1));
+    guest.complete(s1, 127);
+    CHECK(members(guest.plic.take_completed()) == std::vector<std::uint32_t>{127});
+}
+
+TEST_CASE("the scan skips ineligible sources wherever they are") {
+    Guest guest(127, 1);
+    const std::uint32_t s = s_context(0);
+    // Pending everywhere, but only some enabled; priority 0 and priorities at
+    // the threshold in between.
+    for (std::uint32_t source = 1; source <= 127; ++source) {
+        guest.plic.raise(source);
+        guest.set_priority(source, source % 3);  // 0, 1 or 2
+    }
+    guest.set_threshold(s, 1);  // only priority 2 counts: sources 2, 5, 8, ...
+    for (std::uint32_t source : {3U, 6U, 33U, 66U, 99U, 126U}) guest.enable(s, source);
+    CHECK_FALSE(guest.plic.signals(0));  // enabled ones all have priority 0
+    CHECK(guest.claim(s) == 0);
+    for (std::uint32_t source : {34U, 64U, 100U, 127U}) guest.enable(s, source);  // priority 1
+    CHECK_FALSE(guest.plic.signals(0));
+    guest.enable(s, 98);  // priority 2, in word 3
+    guest.enable(s, 125);
+    CHECK(guest.plic.signals(0));
+    CHECK(guest.claim(s) == 98);
+    CHECK(guest.claim(s) == 125);
+    CHECK(guest.claim(s) == 0);
+    guest.set_threshold(s, 0);
+    CHECK(guest.claim(s) == 34);  // priority 1 now counts, lowest id first
+    // Priority 7 is the highest there is: it wins from anywhere.
+    guest.set_priority(127, 7);
+    guest.set_priority(64, 6);
+    CHECK(guest.claim(s) == 127);
+    CHECK(guest.claim(s) == 64);
+    CHECK(guest.claim(s) == 100);
+    CHECK(guest.claim(s) == 0);
+}
+
+TEST_CASE("SourceSet visits exactly its members, in increasing order") {
+    SourceSet set;
+    CHECK(members(set).empty());
+    const std::vector<std::uint32_t> all = {0, 1, 30, 31, 32, 33, 63, 64, 65, 95, 96, 126, 127};
+    for (std::uint32_t source : all) set.insert(source);
+    set.insert(128);  // out of range: ignored
+    CHECK(members(set) == all);
+    set.set_word(2, 0xffffffff);
+    std::vector<std::uint32_t> expected = {0, 1, 30, 31, 32, 33, 63};
+    for (std::uint32_t source = 64; source < 96; ++source) expected.push_back(source);
+    for (std::uint32_t source : {96U, 126U, 127U}) expected.push_back(source);
+    CHECK(members(set) == expected);
+    // Every single member on its own.
+    for (std::uint32_t source = 0; source < 128; ++source) {
+        CAPTURE(source);
+        SourceSet one;
+        one.insert(source);
+        CHECK(members(one) == std::vector<std::uint32_t>{source});
+    }
+}
+
+TEST_CASE("SourceSet::for_each sees changes a visit makes to the set") {
+    // As a bit-by-bit walk would: members erased ahead are skipped, members
+    // inserted ahead are visited, members inserted behind are not.
+    SourceSet set;
+    for (std::uint32_t source : {2U, 5U, 9U, 40U, 127U}) set.insert(source);
+    std::vector<std::uint32_t> visited;
+    set.for_each([&](std::uint32_t source) {
+        visited.push_back(source);
+        if (source == 2) {
+            set.erase(5);    // ahead, same word
+            set.insert(7);   // ahead, same word
+            set.insert(1);   // behind
+            set.erase(40);   // ahead, next word
+            set.insert(41);  // ahead, next word
+        }
+        if (source == 41) set.insert(31);  // behind, in an earlier word
+    });
+    CHECK(visited == std::vector<std::uint32_t>{2, 7, 9, 41, 127});
+}
