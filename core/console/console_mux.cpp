@@ -29,11 +29,15 @@ void ConsoleMux::complete_line_locked(std::size_t index) {
     source.shown = 0;
 }
 
+void ConsoleMux::prefix_locked(std::string_view name) {
+    sink_("[");
+    sink_(name);
+    sink_("] ");
+}
+
 void ConsoleMux::emit_locked(std::string_view prefix, std::string_view text) {
     close_open_line_locked();
-    sink_("[");
-    sink_(prefix);
-    sink_("] ");
+    prefix_locked(prefix);
     sink_(text);
     sink_("\n");
 }
@@ -68,9 +72,7 @@ void ConsoleMux::show_partial(std::size_t index) {
     if (source.length > source.shown) {
         if (open_ != index) {
             close_open_line_locked();
-            sink_("[");
-            sink_(source.name);
-            sink_("] ");
+            prefix_locked(source.name);
             source.shown = 0;
             open_ = index;
         }

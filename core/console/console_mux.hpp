@@ -41,6 +41,7 @@ public:
 private:
     static constexpr std::size_t kNoSource = ~std::size_t{0};
 
+    void prefix_locked(std::string_view name);  // "[name] "
     void emit_locked(std::string_view prefix, std::string_view text);
     void complete_line_locked(std::size_t index);
     void close_open_line_locked();

@@ -26,23 +26,24 @@ void fence_locally() {
     hfence_vvma_all();
 }
 
+// Serves a FENCE request: every fence asked for before this point is done
+// once this hart has fenced; senders wait for fences_completed.
+void fence_and_acknowledge(VcpuContext& self) {
+    const std::uint64_t wanted = self.fences_requested.load();
+    fence_locally();
+    self.fences_completed.store(wanted);
+}
+
 }  // namespace
 
 void serve_requests(VcpuContext& self) {
     csr_clear<csr::sip>(sie_bits::SSIE);  // before reading: a later post interrupts again
     const std::uint32_t pending = self.requests.exchange(0);
-    if (pending & request::FENCE) {
-        const std::uint64_t wanted = self.fences_requested.load();
-        fence_locally();
-        self.fences_completed.store(wanted);
-    }
+    if (pending & request::FENCE) fence_and_acknowledge(self);
     if (pending & request::VSSIP) csr_set<csr::hvip>(irq_bits::VSSIP);
     if (pending & request::VSEIP) vcpu_update_external_interrupt(self);
     if (pending & request::PARK) park_hart(self);
-    if (pending & request::START) {
-        // Only a parked hart acts on START (park_hart's loop); a running one
-        // can't have been started, so there is nothing to do.
-    }
+    // START means nothing to a running hart: only park_hart's loop acts on it.
 }
 
 void remote_fence(VcpuContext& self, sbi::Fence kind, std::uint64_t vharts) {
@@ -105,11 +106,7 @@ std::int64_t hsm_start(VcpuContext& self, std::uint32_t vhart, std::uint64_t add
         const std::uint32_t taken =
             self.requests.fetch_and(~(request::FENCE | request::VSSIP | request::VSEIP |
                                       request::PARK));
-        if (taken & request::FENCE) {
-            const std::uint64_t wanted = self.fences_requested.load();
-            fence_locally();
-            self.fences_completed.store(wanted);
-        }
+        if (taken & request::FENCE) fence_and_acknowledge(self);
     }
 }
 

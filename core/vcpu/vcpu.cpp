@@ -111,6 +111,18 @@ void take_host_timer(const VcpuContext& vcpu) {
     csr_clear<csr::sie>(sie_bits::STIE);  // until the guest sets its next deadline
 }
 
+// Enters the guest in VS-mode at `entry` with every register 0 but a0 = the
+// virtual hart id and a1 = `arg`, as the SBI spec starts (and resumes) a hart.
+[[noreturn]] void enter_guest_at(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg) {
+    csr_set<csr::hstatus>(hstatus_bits::SPV | hstatus_bits::SPVP);
+    csr_set<csr::sstatus>(sstatus_bits::SPP);
+    for (std::uint64_t& value : vcpu.gpr) value = 0;
+    vcpu.gpr[reg::a0] = vcpu.vhart;
+    vcpu.gpr[reg::a1] = arg;
+    vcpu.sepc = entry;
+    tessera_enter_guest(&vcpu);
+}
+
 }  // namespace
 
 void vcpu_quiesce(VcpuContext& vcpu) {
@@ -142,31 +154,20 @@ void vcpu_start(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg) {
     hfence_vvma_all();
     csr_clear<csr::hstatus>(hstatus_bits::VTW | hstatus_bits::VTSR | hstatus_bits::VTVM |
                             hstatus_bits::HU);
-    csr_set<csr::hstatus>(hstatus_bits::SPV | hstatus_bits::SPVP);
     csr_clear<csr::sstatus>(sstatus_bits::SPIE | sstatus_bits::FS);
-    csr_set<csr::sstatus>(sstatus_bits::SPP | sstatus_bits::FS_INITIAL);  // FP usable in VS
-    for (std::uint64_t& value : vcpu.gpr) value = 0;
-    vcpu.gpr[reg::a0] = vcpu.vhart;
-    vcpu.gpr[reg::a1] = arg;
-    vcpu.sepc = entry;
+    csr_set<csr::sstatus>(sstatus_bits::FS_INITIAL);  // FP usable in VS
     vcpu.hsm_state.store(sbi::hsm_state::STARTED);
     fence_i();  // the image was written with stores; fetch must see it
     vcpu_update_external_interrupt(vcpu);
     csr_write<csr::sie>(kHypervisorInterrupts);
-    tessera_enter_guest(&vcpu);
+    enter_guest_at(vcpu, entry, arg);
 }
 
 void vcpu_resume(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg) {
     csr_write<csr::vsatp>(0);
     csr_clear<csr::vsstatus>(sstatus_bits::SIE);
     hfence_vvma_all();
-    csr_set<csr::hstatus>(hstatus_bits::SPV | hstatus_bits::SPVP);
-    csr_set<csr::sstatus>(sstatus_bits::SPP);
-    for (std::uint64_t& value : vcpu.gpr) value = 0;
-    vcpu.gpr[reg::a0] = vcpu.vhart;
-    vcpu.gpr[reg::a1] = arg;
-    vcpu.sepc = entry;
-    tessera_enter_guest(&vcpu);
+    enter_guest_at(vcpu, entry, arg);
 }
 
 void vcpu_update_external_interrupt(VcpuContext& vcpu) {
