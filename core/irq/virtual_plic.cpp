@@ -13,37 +13,14 @@ void VirtualPlic::reset(std::uint32_t sources, std::uint32_t vharts) {
     for (std::uint32_t source = 1; source <= sources_; ++source) existing_.insert(source);
 }
 
-// The decoding is written out in read() and write() themselves, one branch
-// per register block, so that an access to a plain register (priority,
-// enable, threshold) is a leaf function without a stack frame.
+// The decoding is written out in read_register() and write() themselves, one
+// branch per register block, so that an access to a plain register
+// (priority, pending, enable, threshold) needs no stack frame.
 bool VirtualPlic::read(std::uint64_t offset, unsigned width, std::uint32_t& value) {
-    if (width != 4 || offset % 4 != 0) return false;
-    std::uint32_t result = 0;
-    if (offset < kPendingBase) {
-        const std::uint64_t source = (offset - kPriorityBase) / 4;
-        if (source_exists(static_cast<std::uint32_t>(source))) result = priority_[source];
-    } else if (offset < kEnableBase) {
-        const std::uint64_t word = (offset - kPendingBase) / 4;
-        if (word < SourceSet::kWords) result = pending_.word(static_cast<std::uint32_t>(word));
-    } else if (offset < kContextBase) {
-        const std::uint64_t context = (offset - kEnableBase) / kEnableStride;
-        const std::uint64_t word = (offset - kEnableBase) % kEnableStride / 4;
-        if (context < contexts_ && word < SourceSet::kWords)
-            result = enabled_[context].word(static_cast<std::uint32_t>(word));
-    } else {
-        const std::uint64_t context = (offset - kContextBase) / kContextStride;
-        const std::uint64_t reg = (offset - kContextBase) % kContextStride;
-        if (context < contexts_) {
-            if (reg == kThresholdOffset) result = threshold_[context];
-            if (reg == kClaimOffset) return read_claim(static_cast<std::uint32_t>(context), value);
-        }
-    }
-    value = result;
-    return true;
-}
-
-bool VirtualPlic::read_claim(std::uint32_t context, std::uint32_t& value) {
-    value = claim(context);
+    if (!is_claim_register(offset)) return read_register(offset, width, value);
+    if (width != 4) return false;
+    const std::uint64_t context = (offset - kContextBase) / kContextStride;
+    value = context < contexts_ ? claim(static_cast<std::uint32_t>(context)) : 0;
     return true;
 }
 

@@ -164,6 +164,39 @@ public:
     bool read(std::uint64_t offset, unsigned width, std::uint32_t& value);
     bool write(std::uint64_t offset, unsigned width, std::uint32_t value);
 
+    // Whether `offset` is a context's claim/complete register: the one
+    // register whose read changes state (read() claims).
+    static constexpr bool is_claim_register(std::uint64_t offset) {
+        using namespace plic_layout;
+        return offset >= kContextBase && (offset - kContextBase) % kContextStride == kClaimOffset;
+    }
+    // read() for every other offset: a read without side effects, inline
+    // so that the trap path serves the most frequent PLIC reads without a
+    // call (see vcpu/emulated_devices.cpp). A claim offset reads 0 here.
+    bool read_register(std::uint64_t offset, unsigned width, std::uint32_t& value) const {
+        using namespace plic_layout;
+        if (width != 4 || offset % 4 != 0) return false;
+        std::uint32_t result = 0;
+        if (offset < kPendingBase) {
+            const std::uint64_t source = (offset - kPriorityBase) / 4;
+            if (source_exists(static_cast<std::uint32_t>(source))) result = priority_[source];
+        } else if (offset < kEnableBase) {
+            const std::uint64_t word = (offset - kPendingBase) / 4;
+            if (word < SourceSet::kWords) result = pending_.word(static_cast<std::uint32_t>(word));
+        } else if (offset < kContextBase) {
+            const std::uint64_t context = (offset - kEnableBase) / kEnableStride;
+            const std::uint64_t word = (offset - kEnableBase) % kEnableStride / 4;
+            if (context < contexts_ && word < SourceSet::kWords)
+                result = enabled_[context].word(static_cast<std::uint32_t>(word));
+        } else {
+            const std::uint64_t context = (offset - kContextBase) / kContextStride;
+            const std::uint64_t reg = (offset - kContextBase) % kContextStride;
+            if (context < contexts_ && reg == kThresholdOffset) result = threshold_[context];
+        }
+        value = result;
+        return true;
+    }
+
     // A passthrough interrupt arrived (claimed in HS on the physical PLIC).
     // Ignored while the source is in service, or for a source that does not exist.
     void raise(std::uint32_t source);
@@ -197,10 +230,6 @@ private:
     // Whether best_pending(context) != 0, stopping at the first eligible source.
     bool any_pending(std::uint32_t context) const;
     std::uint32_t claim(std::uint32_t context);
-    // value = claim(context); true. Out of line so that the other paths of
-    // read() stay short: GCC tail-calls it and read() has no stack frame;
-    // clang 14 (no shrink-wrapping on RISC-V) still saves ra, nothing more.
-    [[gnu::noinline]] bool read_claim(std::uint32_t context, std::uint32_t& value);
     void complete(std::uint32_t context, std::uint32_t source);
 
     std::uint32_t sources_ = 0;

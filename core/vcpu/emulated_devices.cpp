@@ -9,8 +9,6 @@
 #include "scenario/scenario.hpp"
 #include "vcpu/trap_injection.hpp"
 
-extern "C" std::uint32_t tessera_fetch_guest_insn(std::uint64_t guest_va);
-
 namespace tessera {
 namespace {
 
@@ -45,14 +43,8 @@ private:
     std::uint32_t index_;
 };
 
-constexpr bool is_claim_register(std::uint64_t offset) {
-    return offset >= irq::plic_layout::kContextBase &&
-           (offset & (irq::plic_layout::kContextStride - 1)) == irq::plic_layout::kClaimOffset;
-}
-
-// The virtual PLIC, the device guests use most (a claim and a complete per
-// interrupt); false: it rejects the access. Writes (rarer, and they may
-// complete a passthrough interrupt) are kept out of the read path.
+// The virtual PLIC's writes (they may complete a passthrough interrupt) and
+// claims; its other reads are served inline by serve_access().
 [[gnu::noinline]] bool write_plic(VcpuContext& vcpu, std::uint64_t offset,
                                   const MmioAccess& access, std::uint64_t value) {
     Partition& partition = *vcpu.partition;
@@ -67,8 +59,8 @@ constexpr bool is_claim_register(std::uint64_t offset) {
     return ok;
 }
 
-inline bool read_plic(VcpuContext& vcpu, std::uint64_t offset, const MmioAccess& access,
-                      std::uint64_t& value) {
+[[gnu::noinline]] bool claim_plic(VcpuContext& vcpu, std::uint64_t offset,
+                                  const MmioAccess& access, std::uint64_t& value) {
     Partition& partition = *vcpu.partition;
     std::uint32_t word = 0;
     bool ok;
@@ -77,7 +69,7 @@ inline bool read_plic(VcpuContext& vcpu, std::uint64_t offset, const MmioAccess&
         ok = partition.plic.read(offset, access.width, word);
     }
     value = word;
-    if (ok && is_claim_register(offset)) [[unlikely]] signal_virtual_plic(vcpu);
+    if (ok) signal_virtual_plic(vcpu);
     return ok;
 }
 
@@ -104,45 +96,16 @@ inline bool read_plic(VcpuContext& vcpu, std::uint64_t offset, const MmioAccess&
     return ok;
 }
 
-enum class Decoded : std::uint8_t { Access, NotLoadStore, FetchFaulted };
-
-[[gnu::noinline]] Decoded decode_and_remember(VcpuContext& vcpu, std::uint32_t insn) {
-    const std::optional<MmioAccess> access = decode_instruction(insn);
-    if (!access) return Decoded::NotLoadStore;
-    vcpu.mmio_insn = insn;
-    vcpu.mmio_access = *access;
-    return Decoded::Access;
-}
-
-[[gnu::noinline]] Decoded decode_transformed_into(VcpuContext& vcpu, std::uint64_t htinst) {
-    // Bit 0 clear: a pseudoinstruction, an implicit page-table access.
-    const std::optional<MmioAccess> access =
-        (htinst & 1) ? decode_transformed(htinst) : std::nullopt;
-    if (!access) return Decoded::NotLoadStore;
-    vcpu.mmio_insn = 0;  // the cache is keyed by raw instructions only
-    vcpu.mmio_access = *access;
-    return Decoded::Access;
-}
-
-// Decodes the faulting instruction into vcpu.mmio_access: from htinst when
-// the hardware gives a transformed instruction, else read from guest memory.
-Decoded decode_exit(VcpuContext& vcpu, std::uint64_t sepc) {
-    const std::uint64_t htinst = csr_read<csr::htinst>();
-    if (htinst != 0) [[unlikely]] return decode_transformed_into(vcpu, htinst);
-    const std::uint32_t insn = tessera_fetch_guest_insn(sepc);
-    if (insn == 0) [[unlikely]] return Decoded::FetchFaulted;
-    if (insn == vcpu.mmio_insn) [[likely]] return Decoded::Access;
-    return decode_and_remember(vcpu, insn);
-}
-
-[[gnu::cold, gnu::noinline]] void inject_access_fault(VcpuContext& vcpu, bool store,
-                                                     std::uint64_t stval) {
+[[gnu::cold, gnu::noinline]] VcpuContext* inject_access_fault(VcpuContext& vcpu, bool store,
+                                                             std::uint64_t stval) {
     inject_guest_exception(vcpu, store ? cause::STORE_ACCESS : cause::LOAD_ACCESS, stval);
+    return &vcpu;
 }
 
 // After a fetch of the faulting instruction itself faulted, the trap state
 // of the guest's exit is restored: it returns to the guest, which retries.
-[[gnu::cold, gnu::noinline]] void restore_after_fetch_fault(std::uint64_t sepc) {
+[[gnu::cold, gnu::noinline]] VcpuContext* restore_after_fetch_fault(VcpuContext& vcpu,
+                                                                   std::uint64_t sepc) {
     const bool from_vs = (csr_read<csr::hstatus>() & hstatus_bits::SPVP) != 0;
     csr_set<csr::hstatus>(hstatus_bits::SPV);
     if (from_vs) {
@@ -151,55 +114,118 @@ Decoded decode_exit(VcpuContext& vcpu, std::uint64_t sepc) {
         csr_clear<csr::sstatus>(sstatus_bits::SPP);
     }
     csr_write<csr::sepc>(sepc);
+    return &vcpu;
 }
 
-}  // namespace
+// What entry.S returns to ask for the exit again with every register saved.
+VcpuContext* needs_all_registers(VcpuContext& vcpu) {
+    return reinterpret_cast<VcpuContext*>(reinterpret_cast<std::uintptr_t>(&vcpu) |
+                                          mmio_exit::kNeedsAllRegisters);
+}
 
-void handle_guest_page_fault(VcpuContext& vcpu, std::uint64_t scause) {
+// Accesses other than a plain PLIC read: the device model, then the guest's
+// register and sepc.
+[[gnu::noinline]] VcpuContext* emulate_access(VcpuContext& vcpu, const cfg::EmulatedDevice& device,
+                                              std::uint64_t offset, const MmioAccess& access,
+                                              std::uint64_t sepc, std::uint64_t stval) {
+    std::uint64_t value = access.is_store ? stored_value(access, vcpu.gpr[access.reg]) : 0;
+    bool ok;
+    if (device.kind != cfg::EmulatedKind::Plic) {
+        ok = access_uart(vcpu, device, offset, access, value);
+    } else if (access.is_store) {
+        ok = write_plic(vcpu, offset, access, value);
+    } else {
+        ok = claim_plic(vcpu, offset, access, value);
+    }
+    if (!ok) [[unlikely]] return inject_access_fault(vcpu, access.is_store, stval);
+    if (!access.is_store) vcpu.set_gpr(access.reg, extend_loaded(access, value));
+    csr_write<csr::sepc>(sepc + access.length);
+    return &vcpu;
+}
+
+// Serves a decoded access. Unless entry.S saved all registers, vcpu.gpr
+// holds only the guest's caller-saved ones: an access naming another
+// register asks entry.S to save them all and come back. A plain read of the virtual PLIC
+// (the most frequent emulated access) is served here without a call, so the
+// whole path runs without a stack frame.
+// caller_saved: VcpuContext::is_caller_saved(access.reg).
+[[gnu::always_inline]] inline VcpuContext* serve_access(VcpuContext& vcpu, std::uint64_t scause,
+                                                       const MmioAccess& access, bool caller_saved,
+                                                       std::uint64_t sepc, bool all_saved) {
     const std::uint64_t stval = csr_read<csr::stval>();
     const std::uint64_t gpa = (csr_read<csr::htval>() << 2) | (stval & 3);
     const bool store = scause == cause::STORE_GUEST_PAGE_FAULT;
-
     const cfg::EmulatedDevice* device = find_device(*vcpu.partition->spec, gpa);
-    if (device == nullptr) [[unlikely]] {
-        inject_access_fault(vcpu, store, stval);
-        return;
-    }
-    const std::uint64_t sepc = csr_read<csr::sepc>();
-    const Decoded decoded = decode_exit(vcpu, sepc);
-    if (decoded == Decoded::FetchFaulted) [[unlikely]] {
-        restore_after_fetch_fault(sepc);
-        return;
-    }
-    const MmioAccess& access = vcpu.mmio_access;
-    // Not a plain load/store (an AMO, an FP access, the guest's own page-table
-    // walk through an emulated window): real devices give an access fault.
-    if (decoded != Decoded::Access || access.is_store != store) [[unlikely]] {
-        inject_access_fault(vcpu, store, stval);
-        return;
-    }
-    std::uint64_t value = store ? stored_value(access, vcpu.gpr[access.reg]) : 0;  // gpr[0] is 0
+    // No device there, or an access the decoder can't serve as this exit's
+    // kind (the guest's own page-table walk through an emulated window is a
+    // load exit for a store): real devices give an access fault.
+    if (device == nullptr || access.is_store != store) [[unlikely]]
+        return inject_access_fault(vcpu, store, stval);
+    if (!caller_saved && !all_saved) [[unlikely]] return needs_all_registers(vcpu);
     const std::uint64_t offset = gpa - device->gpa;
+    if (device->kind != cfg::EmulatedKind::Plic || store ||
+        irq::VirtualPlic::is_claim_register(offset))
+        return emulate_access(vcpu, *device, offset, access, sepc, stval);
+
+    Partition& partition = *vcpu.partition;
+    std::uint32_t word = 0;
     bool ok;
-    if (device->kind != cfg::EmulatedKind::Plic) {
-        ok = access_uart(vcpu, *device, offset, access, value);
-    } else if (store) {
-        ok = write_plic(vcpu, offset, access, value);
-    } else {
-        ok = read_plic(vcpu, offset, access, value);
+    {
+        DevicesGuard guard(partition);
+        ok = partition.plic.read_register(offset, access.width, word);
     }
-    if (!ok) [[unlikely]] {
-        inject_access_fault(vcpu, store, stval);
-        return;
-    }
-    if (!store) vcpu.set_gpr(access.reg, extend_loaded(access, value));
+    if (!ok) [[unlikely]] return inject_access_fault(vcpu, store, stval);
+    // A PLIC register is 4 bytes: LW sign-extends, LWU doesn't.
+    const std::uint64_t value = access.sign_extend
+                                    ? static_cast<std::uint64_t>(static_cast<std::int32_t>(word))
+                                    : word;
+    // vcpu.set_gpr(), with what is known of the register already.
+    if (access.reg != 0) vcpu.gpr[access.reg] = value;
+    if (!caller_saved) vcpu.restore_all = 1;
     csr_write<csr::sepc>(sepc + access.length);
+    return &vcpu;
 }
 
+// The instruction is not the one decoded last (or came from htinst):
+// decode it, then serve it.
+[[gnu::noinline]] VcpuContext* decode_and_serve(VcpuContext& vcpu, std::uint64_t scause,
+                                                std::uint64_t insn, std::uint64_t source,
+                                                std::uint64_t sepc, bool all_saved) {
+    std::optional<MmioAccess> access;
+    if (source == mmio_exit::kTransformed) {
+        // Bit 0 clear: a pseudoinstruction, an implicit page-table access.
+        if (insn & 1) access = decode_transformed(insn);
+    } else {
+        access = decode_instruction(static_cast<std::uint32_t>(insn));
+        if (access) {
+            vcpu.mmio_insn = static_cast<std::uint32_t>(insn);
+            vcpu.mmio_access = *access;
+            vcpu.mmio_reg_caller_saved = VcpuContext::is_caller_saved(access->reg);
+        }
+    }
+    // Not a plain load/store (an AMO, an FP access, a pseudoinstruction).
+    if (!access) [[unlikely]]
+        return inject_access_fault(vcpu, scause == cause::STORE_GUEST_PAGE_FAULT,
+                                   csr_read<csr::stval>());
+    return serve_access(vcpu, scause, *access, VcpuContext::is_caller_saved(access->reg), sepc,
+                        all_saved);
+}
+
+}  // namespace
 }  // namespace tessera
 
-extern "C" tessera::VcpuContext* tessera_handle_guest_page_fault(tessera::VcpuContext* vcpu,
-                                                                 std::uint64_t scause) {
-    tessera::handle_guest_page_fault(*vcpu, scause);
-    return vcpu;
+extern "C" tessera::VcpuContext* tessera_handle_mmio_exit(tessera::VcpuContext* vcpu,
+                                                          std::uint64_t scause,
+                                                          std::uint64_t insn,
+                                                          std::uint64_t source,
+                                                          std::uint64_t sepc,
+                                                          std::uint64_t all_saved) {
+    using namespace tessera;
+    // First: a failed fetch overwrote stval and htval (and sepc).
+    if (source == mmio_exit::kFetchFaulted) [[unlikely]]
+        return restore_after_fetch_fault(*vcpu, sepc);
+    if (source != mmio_exit::kFetched || insn != vcpu->mmio_insn) [[unlikely]]
+        return decode_and_serve(*vcpu, scause, insn, source, sepc, all_saved != 0);
+    return serve_access(*vcpu, scause, vcpu->mmio_access, vcpu->mmio_reg_caller_saved, sepc,
+                        all_saved != 0);
 }

@@ -229,15 +229,13 @@ extern "C" tessera::VcpuContext* tessera_handle_exit(tessera::VcpuContext* vcpu)
     using namespace tessera::arch;
     const std::uint64_t scause = csr_read<csr::scause>();
     // (Load/store guest-page faults go from entry.S straight to
-    // tessera_handle_guest_page_fault.)
+    // tessera_handle_mmio_exit.)
     switch (scause) {
         case cause::INTERRUPT_BIT | interrupt::SUPERVISOR_SOFTWARE: serve_requests(*vcpu); break;
         case cause::INTERRUPT_BIT | interrupt::SUPERVISOR_TIMER: take_host_timer(*vcpu); break;
         case cause::INTERRUPT_BIT | interrupt::SUPERVISOR_EXTERNAL:
             passthrough_irqs_take(*vcpu);
             break;
-        case cause::LOAD_GUEST_PAGE_FAULT:
-        case cause::STORE_GUEST_PAGE_FAULT: handle_guest_page_fault(*vcpu, scause); break;
         case cause::INSN_GUEST_PAGE_FAULT:
             // Fetching from guest-physical memory the partition doesn't have.
             inject_guest_exception(*vcpu, cause::INSN_ACCESS, csr_read<csr::stval>());

@@ -44,18 +44,20 @@ struct VcpuContext {
     // can't go stale.
     std::uint32_t mmio_insn;
     arch::MmioAccess mmio_access;
+    bool mmio_reg_caller_saved;  // is_caller_saved(mmio_access.reg)
 
-    // Sets guest register `index` (x0 writes are dropped).
+    // Sets guest register `index` (x0 writes are dropped: gpr[0] stays 0).
     void set_gpr(unsigned index, std::uint64_t value) {
         if (index == 0) return;
         gpr[index] = value;
         if (!is_caller_saved(index)) restore_all = 1;
     }
 
+    // The registers every exit saves and reloads: ra, sp, t0-t6, a0-a7, and
+    // x0 (nothing to save: gpr[0] is not reloaded).
     static constexpr bool is_caller_saved(unsigned index) {
-        // ra, sp, t0-t2, a0-a7, t3-t6
-        return index == 1 || index == 2 || (index >= 5 && index <= 7) ||
-               (index >= 10 && index <= 17) || index >= 28;
+        constexpr std::uint32_t kMask = 0xf003fce7;  // x0-x2, x5-x7, x10-x17, x28-x31
+        return index < 32 && ((kMask >> index) & 1) != 0;
     }
 };
 

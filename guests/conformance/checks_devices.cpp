@@ -55,6 +55,35 @@ std::uint64_t compressed_round_trip(std::uint64_t address, std::uint64_t value) 
     return r_back;
 }
 
+// Loads from `address` by instructions at each alignment: the hypervisor
+// reads a 4-byte aligned instruction word at once and a 2-byte aligned one
+// as two halves (a 32-bit one may straddle a page). The last loads into tp,
+// a register the trap path saves only when an access names it.
+struct AlignedLoads {
+    std::uint64_t compressed_aligned, compressed_unaligned, aligned, unaligned, tp;
+};
+[[gnu::noinline]] AlignedLoads loads_at_every_alignment(std::uint64_t address) {
+    register std::uint64_t r_address asm("a0") = address;
+    register std::uint64_t r_c_aligned asm("a2") = 0;
+    register std::uint64_t r_c_unaligned asm("a3") = 0;
+    register std::uint64_t r_aligned asm("a4") = 0;
+    register std::uint64_t r_unaligned asm("a5") = 0;
+    register std::uint64_t r_tp asm("a6") = 0;
+    asm volatile(
+        ".option push\n.option rvc\n.balign 4\n"
+        "c.lw a2, 0(a0)\n\t"  // offset 0: compressed, 4-byte aligned
+        "c.lw a3, 0(a0)\n\t"  // offset 2: compressed, 2-byte aligned
+        "lw a4, 0(a0)\n\t"    // offset 4: 32-bit, 4-byte aligned
+        "c.nop\n\t"
+        "lw a5, 0(a0)\n\t"    // offset 10: 32-bit, 2-byte aligned
+        "mv t0, tp\n\tlw tp, 0(a0)\n\tmv a6, tp\n\tmv tp, t0\n"
+        ".option pop"
+        : "+r"(r_c_aligned), "+r"(r_c_unaligned), "+r"(r_aligned), "+r"(r_unaligned), "+r"(r_tp)
+        : "r"(r_address)
+        : "t0", "memory");
+    return {r_c_aligned, r_c_unaligned, r_aligned, r_unaligned, r_tp};
+}
+
 // The external interrupt handlers run from the trap handler.
 volatile std::uint32_t g_claimed = 0;
 volatile std::uint32_t g_claims = 0;
@@ -146,6 +175,20 @@ void check_plic_mmio() {
                 : "=r"(back) : "r"(address) : "s3", "s4", "memory");
         });
         if (check.expect_no_trap("sw s4/lw s3", trap)) check.expect_eq("s3", back, 4);
+    }
+    {
+        Check check("PLIC loads at every instruction alignment, and into tp");
+        mmio_write32(plic::priority(5), 3);
+        AlignedLoads loads{};
+        const Trap trap = catch_trap([&] { loads = loads_at_every_alignment(plic::priority(5)); });
+        if (check.expect_no_trap("c.lw/lw/lw tp", trap)) {
+            check.expect_eq("c.lw at a 4-byte aligned pc", loads.compressed_aligned, 3);
+            check.expect_eq("c.lw at a 2-byte aligned pc", loads.compressed_unaligned, 3);
+            check.expect_eq("lw at a 4-byte aligned pc", loads.aligned, 3);
+            check.expect_eq("lw at a 2-byte aligned pc", loads.unaligned, 3);
+            check.expect_eq("lw tp", loads.tp, 3);
+        }
+        mmio_write32(plic::priority(5), 0);
     }
     {
         Check check("PLIC sw from x0 stores zero");

@@ -17,6 +17,11 @@
 #define SEPC_OFFSET        (32 * 8)
 #define STACK_OFFSET       (33 * 8)
 #define RESTORE_ALL_OFFSET (34 * 8)
+/* mmio_exit:: in vcpu/emulated_devices.hpp */
+#define MMIO_FETCHED              0
+#define MMIO_TRANSFORMED          1
+#define MMIO_FETCH_FAULTED        2
+#define MMIO_NEEDS_ALL_REGISTERS  1
 
     .section .text.entry, "ax"
     .option norvc
@@ -123,30 +128,80 @@ tessera_trap:
     ld      x10, 10*8(a0)
     sret
 
-/* Any other exit (interrupt, guest-page fault, virtual instruction, ...):
- * the handler may read every register, so save the rest too. */
+/* gp, tp and s0-s11 of the guest, which the C++ handlers preserve but may
+ * need to read or change (restore_all). */
+.macro SAVE_CALLEE_SAVED base
+    sd      x3,   3*8(\base)
+    sd      x4,   4*8(\base)
+    sd      x8,   8*8(\base)
+    sd      x9,   9*8(\base)
+    sd      x18, 18*8(\base)
+    sd      x19, 19*8(\base)
+    sd      x20, 20*8(\base)
+    sd      x21, 21*8(\base)
+    sd      x22, 22*8(\base)
+    sd      x23, 23*8(\base)
+    sd      x24, 24*8(\base)
+    sd      x25, 25*8(\base)
+    sd      x26, 26*8(\base)
+    sd      x27, 27*8(\base)
+.endm
+
+/* Any exit but an SBI call. t1 = scause. A load or store guest-page fault
+ * (21 or 23: MMIO emulation, the most frequent of these) keeps the fast
+ * register set; the others save the rest, since their handler may read
+ * any register. */
 .Lslow_exit:
-    sd      x3,   3*8(a0)
-    sd      x4,   4*8(a0)
-    sd      x8,   8*8(a0)
-    sd      x9,   9*8(a0)
-    sd      x18, 18*8(a0)
-    sd      x19, 19*8(a0)
-    sd      x20, 20*8(a0)
-    sd      x21, 21*8(a0)
-    sd      x22, 22*8(a0)
-    sd      x23, 23*8(a0)
-    sd      x24, 24*8(a0)
-    sd      x25, 25*8(a0)
-    sd      x26, 26*8(a0)
-    sd      x27, 27*8(a0)
     mv      a1, t1                      /* scause */
-    addi    t2, t1, -21                 /* load guest-page fault (21) or store (23): */
-    andi    t2, t2, ~2                  /* MMIO emulation, the most frequent of these */
-    bnez    t2, 1f
-    call    tessera_handle_guest_page_fault
-    j       .Lresume
-1:  call    tessera_handle_exit
+    addi    t2, t1, -21
+    andi    t2, t2, ~2
+    bnez    t2, .Lother_exit
+    li      a5, 0                       /* all_saved: no */
+/* The faulting instruction: from htinst, else read with HLVX.
+ * a0 = vcpu, a1 = scause, a5 = all_saved (see vcpu/emulated_devices.hpp). */
+.Lmmio_exit:
+    csrr    a4, sepc
+    csrr    a2, htinst
+    li      a3, MMIO_TRANSFORMED
+    bnez    a2, tessera_trap_mmio_call
+    lla     t1, tessera_fetch_fault
+    csrrw   t1, stvec, t1               /* t1 = the trap vector to restore */
+    andi    t2, a4, 3
+    bnez    t2, .Lfetch_halves
+    .insn r 0x73, 0x4, 0x34, a2, a4, x3 /* hlvx.wu a2, (a4): aligned, one read */
+.Lfetched:
+    csrw    stvec, t1
+    li      a3, MMIO_FETCHED
+tessera_trap_mmio_call:                  /* a named label: reached from .text.trap_fetch_fault */
+    call    tessera_handle_mmio_exit
+    andi    t0, a0, MMIO_NEEDS_ALL_REGISTERS
+    beqz    t0, .Lresume
+    /* The access names gp, tp or s0-s11: the trap CSRs are untouched, so
+     * save those registers and serve the exit again. */
+    andi    a0, a0, ~MMIO_NEEDS_ALL_REGISTERS
+    SAVE_CALLEE_SAVED a0
+    csrr    a1, scause
+    li      a5, 1
+    j       .Lmmio_exit
+
+/* A 2-byte aligned instruction is read as two halves (a 32-bit one may
+ * straddle a page). HLVX translates with the guest's page tables (vsatp)
+ * and stage 2 and needs execute permission, at the privilege in
+ * hstatus.SPVP. */
+.Lfetch_halves:
+    .insn r 0x73, 0x4, 0x32, a2, a4, x3 /* hlvx.hu a2, (a4) */
+    andi    t2, a2, 3
+    li      t0, 3
+    bne     t2, t0, .Lfetched           /* compressed: 16 bits are all of it */
+    addi    t0, a4, 2
+    .insn r 0x73, 0x4, 0x32, t2, t0, x3 /* hlvx.hu t2, (t0) */
+    slli    t2, t2, 16
+    or      a2, a2, t2
+    j       .Lfetched
+
+.Lother_exit:
+    SAVE_CALLEE_SAVED a0
+    call    tessera_handle_exit
     j       .Lresume
 
 /* Starts (or restarts) a vCPU from its saved registers and sepc. */
@@ -179,6 +234,21 @@ tessera_enter_guest:
     csrr    a1, sepc
     csrr    a2, stval
     tail    tessera_hs_trap
+
+/* stvec while the instruction is read: the read faulted (another hart of
+ * the guest changed its page tables). Its trap overwrote sepc, scause,
+ * stval, htval, sstatus.SPP/SPIE and hstatus.SPV; the handler restores what
+ * the guest needs and lets it retry. In a section of its own, which starts
+ * 4-byte aligned as stvec needs, with no padding that relaxation could move. */
+    .section .text.trap_fetch_fault, "ax"
+    .option push
+    .option norelax
+    .balign 4
+tessera_fetch_fault:
+    csrw    stvec, t1
+    li      a3, MMIO_FETCH_FAULTED
+    j       tessera_trap_mmio_call
+    .option pop
 
     .section .data.boot, "aw"
     .balign 4
