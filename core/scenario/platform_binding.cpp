@@ -2,6 +2,7 @@
 // the console and power-off devices; drivers are chosen here at compile time.
 #include "arch/riscv/csr.hpp"
 #include "arch/riscv/sbi_client.hpp"
+#include "platform/fpga-rocket/sifive_uart.hpp"
 #include "platform/qemu-virt/ns16550.hpp"
 #include "platform/qemu-virt/sifive_test.hpp"
 #include "platform_api.hpp"
@@ -14,12 +15,32 @@ namespace {
 using scenario::kConsole;
 using scenario::kPoweroff;
 
-static_assert(kConsole.kind == cfg::ConsoleKind::Ns16550,
-              "this platform's console has no driver yet");
+static_assert(kConsole.kind == cfg::ConsoleKind::Ns16550 ||
+                  kConsole.kind == cfg::ConsoleKind::SifiveUart,
+              "this platform's console has no driver");
 
-constexpr drivers::Ns16550 kUart{kConsole.base, kConsole.reg_shift};
+// The console driver for the host DT's stdout-path device. Only the chosen
+// one's code ends up in the image.
+constexpr auto make_console() {
+    if constexpr (kConsole.kind == cfg::ConsoleKind::SifiveUart) {
+        return drivers::SifiveUart<>{kConsole.base, kConsole.clock_hz};
+    } else {
+        return drivers::Ns16550{kConsole.base, kConsole.reg_shift};
+    }
+}
+
+constexpr auto kUart = make_console();
 
 }  // namespace
+
+// Which console driver this image has, for tests that inspect the image
+// (tests/integration/platform_image_check.py looks for the string).
+extern "C" {
+extern const char* const tessera_console_driver;
+[[gnu::used, gnu::retain]] const char* const tessera_console_driver =
+    kConsole.kind == cfg::ConsoleKind::SifiveUart ? "tessera.driver.sifive_uart"
+                                                  : "tessera.driver.ns16550";
+}
 
 void console_init() { kUart.init(); }
 
@@ -32,6 +53,8 @@ void console_write(std::string_view text) {
 
 int console_read_byte() { return kUart.get(); }
 
+// A host without Sstc (the Rocket FPGA) has the firmware program the timer
+// through SBI set_timer.
 void arm_host_timer(std::uint64_t stime_value) {
     if constexpr (scenario::kHostSstc) {
         arch::csr_write<arch::csr::stimecmp>(stime_value);
