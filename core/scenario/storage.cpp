@@ -8,6 +8,7 @@
 #include "sbi/sbi_defs.hpp"
 #include "scenario/scenario.hpp"
 #include "tessera_scenario.hpp"
+#include "vcpu/host_timer.hpp"
 
 namespace tessera {
 namespace {
@@ -148,10 +149,13 @@ void scenario_init() {
             std::span(g_stage2_pool).subspan(first_page, kPartitions[i].stage2_pages);
         first_page += kPartitions[i].stage2_pages;
         g_console_sources[i].name = kPartitions[i].name;
+        partition.watchdog_ticks = std::uint64_t{kPartitions[i].watchdog_ms} * scenario::kTimebaseHz / 1000;
         for (std::uint32_t vhart = 0; vhart < kPartitions[i].harts.size(); ++vhart) {
             VcpuContext& vcpu = g_vcpus[kPartitions[i].harts[vhart]];
             vcpu.partition = &partition;
             vcpu.vhart = vhart;
+            vcpu.timer_mode = kPartitions[i].sstc ? TimerMode::Sstc : TimerMode::StandIn;
+            if (vhart == 0 && partition.watchdog_ticks != 0) vcpu.timer_mode = TimerMode::Watched;
         }
         partition.several_harts = kPartitions[i].harts.size() > 1;
         partition_reset_devices(partition);

@@ -61,7 +61,8 @@ def _lines(config, config_hash):
     out += ["inline constexpr cfg::PartitionSpec kPartitions[] = {\n"]
     out += [f"    {{{_c_string(p.name)}, {p.vmid}, p{p.index}::kHarts, p{p.index}::kRegions, "
             f"p{p.index}::kLoads, {p.entry:#x}, {p.dtb_gpa:#x}, {p.stage2_pages}, "
-            f"p{p.index}::kEmulated, p{p.index}::kIrqs, {_bool(p.sstc)}}},\n"
+            f"p{p.index}::kEmulated, p{p.index}::kIrqs, {_bool(p.sstc)}, "
+            f"cfg::FaultPolicy::{p.fault_policy.capitalize()}, {p.watchdog_ms}}},\n"
             for p in config.partitions]
     out += ["};\n",
             f"inline constexpr unsigned kPartitionCount = {len(config.partitions)};\n",
