@@ -90,6 +90,7 @@ struct ConsoleDevice {
     std::uint64_t base;
     std::uint32_t reg_shift;     // register stride is 1 << reg_shift bytes (ns16550)
     std::uint32_t clock_hz;      // 0: leave the divisor as firmware set it
+    std::uint32_t irq;           // receive interrupt on the PLIC; 0: input is only polled
 };
 
 enum class PoweroffKind : std::uint8_t { SifiveTest, None };

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 
+#include "console/console_service.hpp"
 #include "mm/stage2.hpp"
 #include "platform_api.hpp"
 #include "sbi/sbi_defs.hpp"
@@ -120,10 +121,12 @@ constinit std::array<Partition, kPartitionCount> g_partitions;
 constinit std::array<VcpuContext, kHartCount> g_vcpus{};
 constinit std::array<ConsoleMux::Source, kPartitionCount> g_console_sources{};
 constinit ConsoleMux g_console{platform::console_write, g_console_sources};
-constinit ConsoleInput g_input{platform::console_read_byte};
+constinit ConsoleInput g_input{platform::console_read_byte, console_input_announce,
+                               kPartitionCount};
 constinit Scenario g_scenario{scenario::kName,   scenario::kPlatform, scenario::kConfigHash,
                               g_partitions,      g_vcpus,             g_console,
-                              g_input,           scenario::kPlic};
+                              g_input,           scenario::kPlic,
+                              scenario::kConsole.irq};
 
 }  // namespace
 }  // namespace tessera

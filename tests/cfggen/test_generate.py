@@ -73,7 +73,7 @@ def test_header_describes_the_partition(tmp_path):
     assert "inline constexpr std::uint64_t kHypervisorSize = 0x3e00000;" in text
     assert "inline constexpr std::uint64_t kTimebaseHz = 10000000;" in text
     assert ("inline constexpr cfg::ConsoleDevice kConsole{cfg::ConsoleKind::Ns16550, "
-            "0x10000000, 0, 3686400};") in text
+            "0x10000000, 0, 3686400, 10};") in text
     assert ("inline constexpr cfg::PoweroffDevice kPoweroff{cfg::PoweroffKind::SifiveTest, "
             "0x100000};") in text
     assert f"namespace p0 {{  // alpha, from {tmp_path}/alpha.dts" in text

@@ -49,7 +49,7 @@ def _lines(config, config_hash):
             f"inline constexpr std::uint64_t kTimebaseHz = {host.timebase};\n",
             f"inline constexpr cfg::ConsoleDevice kConsole{{cfg::ConsoleKind::"
             f"{host.console.kind}, {host.console.base:#x}, {host.console.reg_shift}, "
-            f"{host.console.clock_hz}}};\n",
+            f"{host.console.clock_hz}, {host.console.irq}}};\n",
             f"inline constexpr cfg::PoweroffDevice kPoweroff{{cfg::PoweroffKind::"
             f"{host.poweroff.kind}, {host.poweroff.base:#x}}};\n",
             f"inline constexpr cfg::PlicDevice kPlic{{{plic_base:#x}, {plic_sources}}};"
