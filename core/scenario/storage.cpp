@@ -2,6 +2,7 @@
 // checks of what tools/cfggen promises about them. Compiled once per scenario.
 #include <array>
 #include <cstddef>
+#include <iterator>
 
 #include "console/console_service.hpp"
 #include "mm/stage2.hpp"
@@ -120,7 +121,13 @@ alignas(16384) mm::PageTable g_stage2_pool[kStage2Pages];
 constinit std::array<Partition, kPartitionCount> g_partitions;
 constinit std::array<VcpuContext, kHartCount> g_vcpus{};
 constinit std::array<ConsoleMux::Source, kPartitionCount> g_console_sources{};
-constinit ConsoleMux g_console{platform::console_write, g_console_sources};
+// Prefix colours (tessera,console-colour on the scenario): the hypervisor's
+// own lines bold, the partitions in turn cyan, yellow, magenta, green, blue.
+constexpr std::string_view kOwnColour = "\x1b[1m";
+constexpr std::string_view kPartitionColours[] = {"\x1b[36m", "\x1b[33m", "\x1b[35m",
+                                                  "\x1b[32m", "\x1b[34m"};
+constinit ConsoleMux g_console{platform::console_write, g_console_sources,
+                               scenario::kConsoleColour ? kOwnColour : std::string_view{}};
 constinit ConsoleInput g_input{platform::console_read_byte, console_input_announce,
                                kPartitionCount};
 constinit Scenario g_scenario{scenario::kName,   scenario::kPlatform, scenario::kConfigHash,
@@ -152,6 +159,8 @@ void scenario_init() {
             std::span(g_stage2_pool).subspan(first_page, kPartitions[i].stage2_pages);
         first_page += kPartitions[i].stage2_pages;
         g_console_sources[i].name = kPartitions[i].name;
+        if (scenario::kConsoleColour)
+            g_console_sources[i].colour = kPartitionColours[i % std::size(kPartitionColours)];
         partition.watchdog_ticks = std::uint64_t{kPartitions[i].watchdog_ms} * scenario::kTimebaseHz / 1000;
         for (std::uint32_t vhart = 0; vhart < kPartitions[i].harts.size(); ++vhart) {
             VcpuContext& vcpu = g_vcpus[kPartitions[i].harts[vhart]];

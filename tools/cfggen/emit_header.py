@@ -55,6 +55,7 @@ def _lines(config, config_hash):
             f"inline constexpr cfg::PlicDevice kPlic{{{plic_base:#x}, {plic_sources}}};"
             f"{plic_comment}\n",
             f"inline constexpr bool kHostSstc = {_bool(host.sstc)};\n",
+            f"inline constexpr bool kConsoleColour = {_bool(config.scenario.console_colour)};\n",
             "\n"]
     for partition in config.partitions:
         out += _partition_lines(partition)
