@@ -56,6 +56,10 @@ struct EmulatedDevice {
     std::uint32_t sources;  // Plic: riscv,ndev (highest valid source id); 0 for other kinds
 };
 
+// Passthrough interrupts a partition may have (core/scenario/storage.cpp
+// checks the generated tables against it).
+inline constexpr std::size_t kMaxPassthroughIrqs = 32;
+
 // What a fault that real hardware would make fatal for the guest (a double
 // trap, a watchdog that expired) does to its partition.
 enum class FaultPolicy : std::uint8_t { Stop, Restart };

@@ -36,6 +36,14 @@ struct Partition {
     irq::VirtualPlic plic;
     std::array<console::VirtualUart, kMaxVirtualUarts> uarts;
 
+    // Per passthrough interrupt (spec->irqs order): the physical PLIC
+    // context it is enabled on, following the guest's enables (irq/
+    // passthrough.hpp), and the context it was claimed on while the guest
+    // serves it. kNoContext: none. Changed under devices_lock.
+    static constexpr std::uint16_t kNoContext = 0xffff;
+    std::array<std::uint16_t, cfg::kMaxPassthroughIrqs> irq_context{};
+    std::array<std::uint16_t, cfg::kMaxPassthroughIrqs> irq_claimed{};
+
     // tessera,watchdog-ms in timebase ticks (0: none), and when it expires:
     // kicked from any of its harts, checked by the timer of virtual hart 0's.
     std::uint64_t watchdog_ticks = 0;

@@ -97,7 +97,8 @@ constexpr bool emulated_devices_fit() {
 constexpr bool passthrough_irqs_routable() {
     for (const cfg::PartitionSpec& spec : kPartitions)
         for (const cfg::IrqRoute& route : spec.irqs)
-            if (scenario::kPlic.base == 0 || route.host_irq == 0 ||
+            if (spec.irqs.size() > cfg::kMaxPassthroughIrqs || scenario::kPlic.base == 0 ||
+                route.host_irq == 0 ||
                 route.host_irq > scenario::kPlic.sources || route.guest_irq == 0 ||
                 route.guest_irq >= irq::kMaxVirtualSources)
                 return false;
