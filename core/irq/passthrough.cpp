@@ -1,6 +1,7 @@
 #include "irq/passthrough.hpp"
 
 #include "arch/riscv/csr.hpp"
+#include "console/console_service.hpp"
 #include "irq/plic.hpp"
 #include "scenario/scenario.hpp"
 #include "vcpu/hart_requests.hpp"
@@ -54,7 +55,8 @@ void passthrough_irqs_take(VcpuContext& vcpu) {
         const cfg::IrqRoute* route = nullptr;
         for (const cfg::IrqRoute& candidate : partition.spec->irqs)
             if (candidate.host_irq == source) route = &candidate;
-        if (route == nullptr) {  // not ours: only our sources are enabled here
+        if (route == nullptr) {  // the console's input, or not ours
+            if (source == scenario_runtime().console_irq) console_input_interrupt(vcpu);
             plic.complete(context, source);
             continue;
         }

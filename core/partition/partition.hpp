@@ -36,6 +36,11 @@ struct Partition {
     irq::VirtualPlic plic;
     std::array<console::VirtualUart, kMaxVirtualUarts> uarts;
 
+    // tessera,watchdog-ms in timebase ticks (0: none), and when it expires:
+    // kicked from any of its harts, checked by the timer of virtual hart 0's.
+    std::uint64_t watchdog_ticks = 0;
+    std::atomic<std::uint64_t> watchdog_deadline{~0ULL};
+
     std::uint64_t hgatp() const;
 };
 
@@ -83,5 +88,11 @@ void partition_finish(Partition& partition, bool failed, std::string_view why);
 // DTB: every hart parks, RAM is reloaded, devices reset, virtual hart 0
 // starts at the entry point. Never returns.
 [[noreturn]] void partition_restart(VcpuContext& self, std::string_view why);
+
+// A fault that real hardware would make fatal for the guest (a double trap,
+// an expired watchdog, an exit the hypervisor can't serve): stops or
+// restarts the calling vCPU's partition, as its tessera,fault-policy says.
+// The other partitions keep running. Never returns.
+[[noreturn]] void partition_fault(VcpuContext& self, std::string_view why);
 
 }  // namespace tessera

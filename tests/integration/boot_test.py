@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from heartbeat_check import HeartbeatCheck  # noqa: E402
-from qemu import qemu_command  # noqa: E402
+from qemu import qemu_command, strip_colour  # noqa: E402
 
 TAIL_LINES = 40
 KEY_DELAY = 0.02  # seconds between typed characters: the guest polls its UART
@@ -105,7 +105,7 @@ def main():
     buffer = b""
 
     def take_line(raw):
-        line = raw.decode("utf-8", "replace").rstrip("\r")
+        line = strip_colour(raw.decode("utf-8", "replace").rstrip("\r"))
         tail.append(line)
         for text in args.forbid:
             if text in line:

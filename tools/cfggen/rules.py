@@ -110,6 +110,9 @@ _CATALOGUE = (
     Rule("CFG-CPU-003", "the guest timebase equals the host's",
          "set /cpus timebase-frequency of the guest to the host's value: the guest reads the "
          "real time CSR"),
+    Rule("CFG-FLT-001", "fault policy and watchdog are valid",
+         'tessera,fault-policy = "stop" or "restart" (default "stop"); '
+         "tessera,watchdog-ms = <1..60000> (absent: no watchdog)"),
     Rule("CFG-IMG-001", "image file exists and is readable",
          "build the image first, or fix tessera,image (${build}, ${cache}, ${source} "
          "or a path relative to the guest .dts)"),
