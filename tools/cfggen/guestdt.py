@@ -82,8 +82,7 @@ class _Reader:
         try:
             return decode(node, name)
         except props.PropError as error:
-            self.diags.report("CFG-DT-002", self.source, error.node.path, error.message,
-                              error.prop)
+            self.diags.report_prop_error(self.source, error)
             return None
 
     def cpus(self):
