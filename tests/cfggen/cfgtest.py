@@ -1,12 +1,16 @@
 """Helpers for the cfggen tests: tiny images, DTS templates, running the tool."""
 
+import contextlib
+import io
 import os
+import shutil
 import struct
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TOOL = REPO / "tools" / "cfggen" / "cfggen.py"
 PLATFORM_ROOT = REPO / "platform"
 DEBIAN_PYTHON = "/usr/bin/python3"
@@ -122,6 +126,30 @@ def write_config(directory, guests, platform="qemu-virt", images=True, scenario=
     return path
 
 
+def edited(text, *replacements):
+    """`text` with each (old, new) replaced once; old must be there."""
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+UBOOT_ELF = [(0x80200000, code(0x3000), 0x5000)]
+
+
+def uboot(tmp_path, *replacements):
+    """fixtures/uboot.dts (edited) and its scenario in tmp_path, with a stand-in uboot.elf.
+
+    The fixture: an emulated PLIC and 16550, a passthrough virtio-mmio device on
+    interrupt 8, RAM split into a relocated and an identity part.
+    """
+    text = edited((FIXTURES / "uboot.dts").read_text(), *replacements)
+    (tmp_path / "uboot.dts").write_text(text)
+    shutil.copy(FIXTURES / "uboot.scenario.dts", tmp_path)
+    make_elf(tmp_path / "uboot.elf", UBOOT_ELF, 0x80200000)
+    return tmp_path / "uboot.scenario.dts"
+
+
 def line_of(path, needle, occurrence=1):
     """1-based number of the line holding the `occurrence`-th `needle` in `path`."""
     found = [number for number, text in enumerate(Path(path).read_text().splitlines(), 1)
@@ -135,6 +163,23 @@ def line_of(path, needle, occurrence=1):
 def run_cfggen(*args, cwd):
     return subprocess.run([PYTHON, str(TOOL), *map(str, args)], cwd=cwd, capture_output=True,
                           text=True, check=False)
+
+
+def run_in_process(*args, cwd):
+    """cfggen's main() in this process: (exit status, stdout, stderr).
+
+    Much faster than a subprocess; an exception escaping main() (which would be a
+    traceback for a user) propagates to the caller.
+    """
+    import cfggen  # pylint: disable=import-outside-toplevel
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(stdout), \
+            contextlib.redirect_stderr(stderr):
+        try:
+            status = cfggen.main([str(arg) for arg in args])
+        except SystemExit as exit_request:  # argparse
+            status = exit_request.code
+    return status, stdout.getvalue(), stderr.getvalue()
 
 
 def generate(scenario, out_dir, *extra, platform_root=PLATFORM_ROOT):

@@ -16,9 +16,9 @@ RISCV_GCC = shutil.which("riscv64-linux-gnu-gcc") or shutil.which("riscv64-unkno
 # RAM mapped with 1 GiB, 2 MiB and 4 KiB leaves, plus two device pages.
 MEMORY = ((0x80000000, 64 * MiB, 0x88000000),
           (0x90000000, 3 * MiB + 0x5000, 0x98003000))
-DEVICES = ("\n\tuart@10000000 {\n"
-           "\t\treg = <0x0 0x10000000 0x0 0x100>;\n"
-           '\t\ttessera,passthrough = "/soc/serial@10000000";\n'
+DEVICES = ("\n\trtc@101000 {\n"
+           "\t\treg = <0x0 0x101000 0x0 0x1000>;\n"
+           '\t\ttessera,passthrough = "/soc/rtc@101000";\n'
            "\t};\n"
            "\n\tvirtio@20002000 {\n"
            "\t\treg = <0x0 0x20002000 0x0 0x1000>;\n"

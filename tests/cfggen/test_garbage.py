@@ -20,7 +20,7 @@ def assert_rule_error(result, out_dir, rule_id=None):
 @pytest.mark.parametrize("edit, rule_id", [
     # reg with 2 cells where #address-cells + #size-cells = 4
     (lambda t: t.replace("reg = <0x0 0x80000000 0x0 0x4000000>", "reg = <0x80000000 0x4000000>"),
-     "CFG-DT-002"),
+     "CFG-DT-004"),
     # a string where cells are expected
     (lambda t: t.replace("tessera,host-address = <0x0 0x88000000>",
                          'tessera,host-address = "0x88000000"'), "CFG-DT-002"),
@@ -126,7 +126,7 @@ def test_scenario_file_missing(tmp_path):
     ("timebase-frequency = <10000000>;", 'timebase-frequency = "fast";', "CFG-DT-002"),
     ('stdout-path = "/soc/serial@10000000";', "stdout-path = <1>;", "CFG-DT-002"),
     ('stdout-path = "/soc/serial@10000000";', 'stdout-path = "/nowhere";', "CFG-PLAT-001"),
-    ("reg = <0x0 0x80200000 0x0 0x3e00000>;", "reg = <0x0 0x80200000>;", "CFG-DT-002"),
+    ("reg = <0x0 0x80200000 0x0 0x3e00000>;", "reg = <0x0 0x80200000>;", "CFG-DT-004"),
     ("reg = <0x0 0x80200000 0x0 0x3e00000>;", "reg = <0x1 0x80200000 0x0 0x3e00000>;",
      "CFG-HV-001"),
     ('device_type = "memory";', "", "CFG-HV-001"),

@@ -174,19 +174,37 @@ def test_explicit_dtb_address(tmp_path):
             in header(out))
 
 
+def platform_with_second_uart(tmp_path):
+    """qemu-virt plus a 16550 at 0x10010000 that is not the console (a guest may have it)."""
+    root = tmp_path / "platforms"
+    (root / "qemu-virt").mkdir(parents=True)
+    host = (PLATFORM_ROOT / "qemu-virt" / "host.dts").read_text()
+    anchor = "\t\tvirtio0: virtio_mmio@10001000 {"
+    assert anchor in host
+    (root / "qemu-virt" / "host.dts").write_text(host.replace(
+        anchor, "\t\tserial@10010000 {\n"
+                '\t\t\tcompatible = "ns16550a";\n'
+                "\t\t\treg = <0x0 0x10010000 0x0 0x100>;\n"
+                "\t\t};\n\n" + anchor))
+    return root
+
+
 def test_passthrough_device_becomes_an_mmio_region(tmp_path):
-    nodes = ("\n\tuart@10000000 {\n"
+    nodes = ("\n\tuart@10010000 {\n"
              '\t\tcompatible = "ns16550a";\n'
-             "\t\treg = <0x0 0x10000000 0x0 0x100>;\n"
-             '\t\ttessera,passthrough = "/soc/serial@10000000";\n'
+             "\t\treg = <0x0 0x10010000 0x0 0x100>;\n"
+             '\t\ttessera,passthrough = "/soc/serial@10010000";\n'
              "\t};\n")
-    out, _ = generated(tmp_path, {"alpha.dts": guest_dts(nodes=nodes)})
+    scenario = write_config(tmp_path, {"alpha.dts": guest_dts(nodes=nodes)})
+    out = tmp_path / "out"
+    result = generate(scenario, out, platform_root=platform_with_second_uart(tmp_path))
+    assert result.returncode == 0, result.stderr
     text = header(out)
     regions = text[text.index("kRegions[]"):text.index("kLoads[]")]
     assert regions.index("cfg::MemKind::Mmio") < regions.index("cfg::MemKind::Ram")  # by gpa
-    assert "{0x10000000, 0x10000000, 0x1000, cfg::MemKind::Mmio},  // /uart@10000000" in text
+    assert "{0x10010000, 0x10010000, 0x1000, cfg::MemKind::Mmio},  // /uart@10010000" in text
     review = (out / "review.txt").read_text()
-    assert "/uart@10000000 <- host /soc/serial@10000000" in review
+    assert "/uart@10010000 <- host /soc/serial@10010000" in review
     assert "size 0x100 rounded up to 0x1000" in review
     # 4 root + level-1 and level-0 for the device page + level-1 for the 2 MiB-mapped RAM.
     assert "p0::kLoads, 0x80000000, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false, cfg::FaultPolicy::Stop, 0}" in text

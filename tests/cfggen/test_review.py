@@ -312,7 +312,7 @@ def test_review_reads_the_rule_catalogue_when_it_runs(tmp_path, monkeypatch, cap
     scenario = two_partitions(tmp_path)
     generated = tmp_path / "generated"
     assert generate(scenario, generated).returncode == 0
-    extra = rules.Rule("CFG-TEST-999", "a rule the review has never heard of", "none",
+    extra = rules.Rule("CFG-TEST-999", "a rule the review has never heard of", "no reason", "none",
                        rules.WARNING)
     monkeypatch.setattr(rules, "RULES", {**rules.RULES, extra.id: extra})
     assert review.main(["--scenario", str(scenario), "--generated", str(generated),

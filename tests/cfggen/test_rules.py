@@ -117,10 +117,10 @@ def test_guest_without_memory(tmp_path):
                     line_of(tmp_path / "alpha.dts", "/ {"), "/")
 
 
-PASSTHROUGH_UART = ("\n\tuart@10000000 {\n"
-                    "\t\treg = <0x0 0x10000000 0x0 0x100>;\n"
-                    '\t\ttessera,passthrough = "/soc/serial@10000000";\n'
-                    "\t};\n")
+PASSTHROUGH_RTC = ("\n\trtc@101000 {\n"
+                   "\t\treg = <0x0 0x101000 0x0 0x1000>;\n"
+                   '\t\ttessera,passthrough = "/soc/rtc@101000";\n'
+                   "\t};\n")
 
 
 def test_passthrough_node_missing_in_host(tmp_path):
@@ -135,29 +135,29 @@ def test_passthrough_node_missing_in_host(tmp_path):
 
 
 def test_passthrough_size_differs_from_host(tmp_path):
-    nodes = PASSTHROUGH_UART.replace("0x0 0x100>", "0x0 0x1000>")
+    nodes = PASSTHROUGH_RTC.replace("0x0 0x1000>", "0x0 0x2000>")
     scenario = write_config(tmp_path, {"alpha.dts": guest_dts(nodes=nodes)})
     out = stale_out_dir(tmp_path)
     assert_rejected(generate(scenario, out), out, "CFG-DEV-002", "alpha.dts",
-                    line_of(tmp_path / "alpha.dts", "reg = <0x0 0x10000000"), "/uart@10000000")
+                    line_of(tmp_path / "alpha.dts", "reg = <0x0 0x101000"), "/rtc@101000")
 
 
 def test_passthrough_device_in_two_partitions(tmp_path):
-    scenario = two_partitions(tmp_path, alpha_nodes=PASSTHROUGH_UART, beta_nodes=PASSTHROUGH_UART)
+    scenario = two_partitions(tmp_path, alpha_nodes=PASSTHROUGH_RTC, beta_nodes=PASSTHROUGH_RTC)
     out = stale_out_dir(tmp_path)
     assert_rejected(generate(scenario, out), out, "CFG-DEV-003", "beta.dts",
-                    line_of(tmp_path / "beta.dts", "tessera,passthrough"), "/uart@10000000")
+                    line_of(tmp_path / "beta.dts", "tessera,passthrough"), "/rtc@101000")
 
 
 def test_passthrough_overlapping_guest_ram(tmp_path):
-    nodes = ("\n\tuart@80001000 {\n"
-             "\t\treg = <0x0 0x80001000 0x0 0x100>;\n"
-             '\t\ttessera,passthrough = "/soc/serial@10000000";\n'
+    nodes = ("\n\trtc@80001000 {\n"
+             "\t\treg = <0x0 0x80001000 0x0 0x1000>;\n"
+             '\t\ttessera,passthrough = "/soc/rtc@101000";\n'
              "\t};\n")
     scenario = write_config(tmp_path, {"alpha.dts": guest_dts(nodes=nodes)})
     out = stale_out_dir(tmp_path)
     assert_rejected(generate(scenario, out), out, "CFG-MEM-003", "alpha.dts",
-                    line_of(tmp_path / "alpha.dts", "reg = <0x0 0x80001000"), "/uart@80001000")
+                    line_of(tmp_path / "alpha.dts", "reg = <0x0 0x80001000"), "/rtc@80001000")
 
 
 def test_image_missing(tmp_path):

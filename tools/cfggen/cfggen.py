@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # pylint: disable=wrong-import-position
 import outdir  # noqa: E402
+from device_bindings import BindingError  # noqa: E402
 from diagnostics import display_path  # noqa: E402
 from emit_blobs import render_assembly, write_blobs  # noqa: E402
 from emit_depfile import render_depfile  # noqa: E402
@@ -74,7 +75,14 @@ def write_depfile(config, out_dir, depfile):
 def main(argv=None):
     args = parse_args(argv)
     settings = Settings(args.scenario, args.platform_root, image_variables(args))
-    config, diags = configure(settings)
+    try:
+        config, diags = configure(settings)
+    except BindingError as error:
+        print(f"cfggen: error: broken device binding (tools/cfggen/bindings): {error}",
+              file=sys.stderr)
+        if args.command == "generate":
+            outdir.remove(os.path.abspath(args.out))
+        return 1
     if config is None:
         print(diags.format() or "cfggen: internal error: no configuration and no error",
               file=sys.stderr)

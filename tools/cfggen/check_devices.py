@@ -1,4 +1,5 @@
-"""CFG-DEV-001..004: passthrough devices exist, match the host, and have one owner."""
+"""CFG-DEV-001..004, 006, 007: passthrough devices exist, match the host, are not the
+hypervisor's, expose no other device, and have one owner."""
 
 import props
 import ranges
@@ -26,6 +27,11 @@ def _device_regions(guest, request, host, owners, diags):
         error("CFG-DEV-001", f"the host DT of {host.name} has no node {request.host_path}",
               "tessera,passthrough")
         return []
+    reason = host.owned_by_hypervisor(host_node)
+    if reason is not None:
+        error("CFG-DEV-006", f"host {host_node.path} is {reason}: the hypervisor owns it for "
+                             f"every partition", "tessera,passthrough")
+        return []
     owner = owners.get(host_node.path)
     if owner is not None:
         other_guest, other_node = owner
@@ -37,7 +43,7 @@ def _device_regions(guest, request, host, owners, diags):
     try:
         host_reg = props.reg(host_node) or []
     except props.PropError as bad:
-        diags.report("CFG-DT-002", host.source, bad.node.path, bad.message, bad.prop)
+        diags.report_prop_error(host.source, bad)
         return []
     if len(host_reg) != len(request.reg):
         error("CFG-DEV-002", f"reg has {len(request.reg)} range(s), host node "
@@ -70,5 +76,19 @@ def _region(node, host_path, index, guest_range, host_range, host, error):
            for base, span_size in host.ram_spans()):
         error("CFG-DEV-004", f"{which} host range {ranges.hex_range(hpa, mapped)} is host RAM")
         return None
+    for device in host.devices:
+        if _related(device.node, host_path):
+            continue
+        if ranges.overlaps(device.base, device.size, hpa, mapped):
+            error("CFG-DEV-007", f"{which} maps host {ranges.hex_range(hpa, mapped)} (whole "
+                                 f"4 KiB pages), which also holds host device {device.node} "
+                                 f"{ranges.hex_range(device.base, device.size)}")
+            return None
     note = f"size {size:#x} rounded up to {mapped:#x}" if mapped != size else ""
     return Region(gpa, hpa, mapped, MMIO, node, index, "reg", host_node=host_path, note=note)
+
+
+def _related(path, other):
+    """`path` is `other`, or one is below the other: the same device."""
+    return path == other or path.startswith(other.rstrip("/") + "/") or \
+        other.startswith(path.rstrip("/") + "/")

@@ -1,12 +1,15 @@
 """CFG-DEV-005, CFG-EMU-001..004: the devices a guest DT describes are passed through or emulated.
 
-Emulated devices (no tessera,passthrough) are recognised by compatible: a
-virtual PLIC and 16550 UARTs. Their register windows stay unmapped in stage 2,
-so every guest access traps to the hypervisor.
+Emulated devices (no tessera,passthrough) are recognised by their binding
+(bindings/*.yaml with an `emulated` kind, whose required properties they must
+have): a virtual PLIC and 16550 UARTs. Their register windows stay unmapped in
+stage 2, so every guest access traps to the hypervisor.
 """
 
 from dataclasses import dataclass, field
 
+import device_bindings
+import devicenodes
 import interrupts
 import props
 import ranges
@@ -18,7 +21,11 @@ MAX_UARTS = 2                # the runtime's kMaxVirtualUarts (core/partition/pa
 PLIC_CONTEXT_BASE = 0x200000  # QEMU virt / SiFive layout: context c at 0x200000 + 0x1000 * c
 PLIC_CONTEXT_STRIDE = 0x1000
 UART_WINDOW = ranges.PAGE
-UART_COMPATIBLES = ("ns16550a", "ns16550")
+
+
+def emulated_compatibles():
+    """The compatible strings of every device the hypervisor can emulate (from the bindings)."""
+    return device_bindings.compatibles(lambda binding: binding.emulated is not None)
 
 
 @dataclass(frozen=True)
@@ -40,30 +47,8 @@ def check_emulated(guests, mmio_per_guest, diags):
 
 
 def device_nodes(root):
-    """Guest nodes that are memory-mapped devices: they have a reg in an address space
-    (parent #size-cells != 0), and are not cpus, memory, reserved memory or /chosen, not
-    disabled (status other than "okay"), and not inside a passthrough device. Passthrough
-    nodes themselves are included."""
-    def visit(node):
-        if node.parent is not None:
-            if node.path in ("/cpus", "/reserved-memory", "/chosen", "/aliases"):
-                return
-            if not interrupts.is_enabled(node) or props.is_device_type(node, "memory"):
-                return
-            if "reg" in node.props and _in_address_space(node):
-                yield node
-            if "tessera,passthrough" in node.props:
-                return
-        for child in node.children:
-            yield from visit(child)
-    return list(visit(root))
-
-
-def _in_address_space(node):
-    try:
-        return props.size_cells(node.parent) != 0
-    except props.PropError:
-        return True  # reported when its reg is decoded
+    """Guest device nodes: passthrough nodes included, their children not."""
+    return devicenodes.device_nodes(root, lambda node: "tessera,passthrough" not in node.props)
 
 
 class _Checker:
@@ -74,8 +59,10 @@ class _Checker:
         self.diags = diags
         self.phandles = interrupts.phandles(guest.source.root)
         self.result = Emulation()
+        self.failures = 0  # errors this checker found (the report may repeat an earlier one)
 
     def error(self, rule_id, node, message, prop=None):
+        self.failures += 1
         self.diags.report(rule_id, self.source, node.path, message, prop)
 
     def run(self):
@@ -83,26 +70,28 @@ class _Checker:
         for node in device_nodes(self.source.root):
             if "tessera,passthrough" in node.props:
                 continue
-            names = props.compatible(node)
-            if interrupts.is_plic(node):
-                plics.append(node)
-            elif any(name in names for name in UART_COMPATIBLES):
-                uarts.append(node)
-            else:
+            binding = device_bindings.binding_of(node)
+            emulation = binding.emulated if binding is not None else None
+            if emulation is None:
+                names = props.compatible(node)
                 what = f"compatible {', '.join(names)}" if names else "no compatible"
                 self.error("CFG-DEV-005", node,
                            f"device ({what}) is neither passed through (tessera,passthrough) "
-                           f"nor emulated (PLIC, 16550 UART)")
-        for extra in plics[1:]:
+                           f"nor emulated ({', '.join(emulated_compatibles())})")
+            elif emulation.kind == PLIC:
+                plics.append((node, binding))
+            else:
+                uarts.append((node, binding))
+        for extra, _ in plics[1:]:
             self.error("CFG-EMU-002", extra, f"a second PLIC: the guest already has "
-                                             f"{plics[0].path}", "compatible")
-        for extra in uarts[MAX_UARTS:]:
+                                             f"{plics[0][0].path}", "compatible")
+        for extra, _ in uarts[MAX_UARTS:]:
             self.error("CFG-EMU-002", extra, f"a UART beyond the {MAX_UARTS} a partition can "
-                                             f"have emulated ({uarts[0].path}, ...)")
+                                             f"have emulated ({uarts[0][0].path}, ...)")
         if plics:
-            self._plic(plics[0])
-        for node in uarts[:MAX_UARTS]:
-            self._uart(node)
+            self._plic(*plics[0])
+        for node, binding in uarts[:MAX_UARTS]:
+            self._uart(node, binding)
         self.result.devices.sort(key=lambda device: device.gpa)
         self._check_windows()
         return self.result
@@ -111,9 +100,17 @@ class _Checker:
         try:
             return decode(node, name)
         except props.PropError as error:
-            self.diags.report("CFG-DT-002", self.source, error.node.path, error.message,
-                              error.prop)
+            self.failures += 1
+            self.diags.report_prop_error(self.source, error)
             return None
+
+    def _required(self, node, binding, rule_id):
+        """Report the properties the binding requires that `node` lacks; True if none."""
+        missing = device_bindings.missing_props(node, binding.emulated.required)
+        for name in missing:
+            self.error(rule_id, node, f"an emulated {binding.description} needs {name} "
+                                      f"(bindings/{binding.file})")
+        return not missing
 
     def _one_reg(self, node, rule_id):
         reg = self._value(props.reg, node, "reg")
@@ -130,27 +127,20 @@ class _Checker:
             return None
         return gpa, size
 
-    def _plic(self, node):
-        errors = len(self.diags)
+    def _plic(self, node, binding):
+        errors = self.failures
 
         def error(message, prop=None):
             self.error("CFG-EMU-001", node, message, prop)
 
-        if "interrupt-controller" not in node.props:
-            error("an emulated PLIC needs the interrupt-controller property")
+        self._required(node, binding, "CFG-EMU-001")
         cells = self._value(props.u32, node, "#interrupt-cells")
-        if "#interrupt-cells" not in node.props:
-            error("an emulated PLIC needs #interrupt-cells = <1>")
-        elif cells is not None and cells != 1:
+        if cells not in (None, 1):
             error(f"#interrupt-cells = <{cells}>; the PLIC's is <1>", "#interrupt-cells")
         sources = self._value(props.u32, node, "riscv,ndev")
-        if sources is None:
-            if "riscv,ndev" not in node.props:
-                error(f"an emulated PLIC needs riscv,ndev = <1..{MAX_GUEST_SOURCES}>")
-        elif not 1 <= sources <= MAX_GUEST_SOURCES:
+        if sources is not None and not 1 <= sources <= MAX_GUEST_SOURCES:
             error(f"riscv,ndev = <{sources}> is outside 1..{MAX_GUEST_SOURCES} (the runtime "
                   f"emulates at most {MAX_GUEST_SOURCES} sources)", "riscv,ndev")
-            sources = None
         cpus = self._cpus_in_order()
         reg = self._one_reg(node, "CFG-EMU-001")
         if reg is not None:
@@ -162,16 +152,16 @@ class _Checker:
             elif size < needed:
                 error(f"reg size {size:#x} is too small: {contexts} context(s) need "
                       f"{needed:#x} bytes", "reg")
-        if cpus is not None:
+        if cpus is not None and "interrupts-extended" in node.props:
             try:
                 problems = interrupts.plic_context_errors(node, cpus, self.phandles)
             except props.PropError as bad:
-                self.diags.report("CFG-DT-002", self.source, bad.node.path, bad.message,
-                                  bad.prop)
+                self.failures += 1
+                self.diags.report_prop_error(self.source, bad)
                 problems = []
             for problem in problems:
                 error(problem, "interrupts-extended")
-        valid = len(self.diags) == errors
+        valid = self.failures == errors and reg is not None
         self.result.plic = GuestPlic(node.path, sources if valid else None)
         if valid:
             self.result.devices.append(Emulated(PLIC, reg[0], reg[1], node.path,
@@ -185,12 +175,13 @@ class _Checker:
             return None
         return [self.source.find(by_vhart[vhart].node) for vhart in range(len(by_vhart))]
 
-    def _uart(self, node):
-        errors = len(self.diags)
+    def _uart(self, node, binding):
+        errors = self.failures
 
         def error(message, prop=None):
             self.error("CFG-EMU-003", node, message, prop)
 
+        self._required(node, binding, "CFG-EMU-003")
         reg = self._one_reg(node, "CFG-EMU-003")
         if reg is not None and reg[1] > UART_WINDOW:
             error(f"reg size {reg[1]:#x} is larger than the emulated window {UART_WINDOW:#x}",
@@ -204,7 +195,7 @@ class _Checker:
             error(f"reg-io-width = <{width}>: the emulated UART has byte-wide registers "
                   f"(reg-io-width 1)", "reg-io-width")
         irq = self._uart_irq(node)
-        if len(self.diags) == errors:
+        if self.failures == errors and reg is not None:
             note = f"size {reg[1]:#x} rounded up to {UART_WINDOW:#x}" if reg[1] < UART_WINDOW \
                 else ""
             self.result.devices.append(Emulated(NS16550, reg[0], UART_WINDOW, node.path,
@@ -215,7 +206,8 @@ class _Checker:
         try:
             found = interrupts.specifiers(node, self.phandles)
         except props.PropError as bad:
-            self.diags.report("CFG-DT-002", self.source, bad.node.path, bad.message, bad.prop)
+            self.failures += 1
+            self.diags.report_prop_error(self.source, bad)
             return 0
         if not found:
             return 0

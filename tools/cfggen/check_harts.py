@@ -1,6 +1,10 @@
-"""CFG-HART-001..005: every guest cpu (at most 8) maps to its own existing physical hart."""
+"""CFG-HART-001..006: every guest cpu (at most 8) maps to its own existing physical hart,
+and the guest's /cpus describes exactly those cpus."""
 
 from collections import Counter
+
+import interrupts
+import props
 
 MAX_VHARTS = 8  # the runtime's irq::kMaxVirtualHarts (core/irq/virtual_plic.hpp)
 
@@ -10,9 +14,26 @@ def check_harts(guests, host, diags):
     owners = {}  # physical hart -> (guest, cpu node)
     result = []
     for guest in guests:
+        _check_cpu_nodes(guest, diags)
         _check_physical(guest, host, owners, diags)
         result.append(_hart_table(guest, diags))
     return result
+
+
+def _check_cpu_nodes(guest, diags):
+    """CFG-HART-006: every node of /cpus that the guest may count as a cpu is one of its harts."""
+    parent = guest.source.find("/cpus")
+    harts = len(guest.cpus)
+    for node in parent.children if parent is not None else []:
+        is_cpu = props.is_device_type(node, "cpu")
+        if not is_cpu and (node.name == "cpu" or node.name.startswith("cpu@")):
+            diags.report("CFG-HART-006", guest.source, node.path,
+                         f'{node.name} has no device_type = "cpu": the partition has no hart '
+                         f"for it ({harts} hart(s) from the cpu nodes that have one)")
+        elif is_cpu and not interrupts.is_enabled(node):
+            diags.report("CFG-HART-006", guest.source, node.path,
+                         f"the cpu is disabled, but it still takes a physical hart: the guest "
+                         f"sees fewer cpus than the partition's {harts} hart(s)", "status")
 
 
 def _check_physical(guest, host, owners, diags):

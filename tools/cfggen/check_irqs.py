@@ -73,12 +73,12 @@ class _Checker:
         try:
             wanted = interrupts.specifiers(node, phandles)
         except props.PropError as bad:
-            self.diags.report("CFG-DT-002", self.guest.source, bad.node.path, bad.message,
-                              bad.prop)
+            self.diags.report_prop_error(self.guest.source, bad)
             return []
         host_node = self.host.source.find(request.host_path)
-        if not wanted or host_node is None or host_node.path in self.host_nodes:
-            return []  # no interrupts; or CFG-DEV-001/003 already reported the host node
+        if (not wanted or host_node is None or host_node.path in self.host_nodes
+                or self.host.owned_by_hypervisor(host_node) is not None):
+            return []  # no interrupts; or CFG-DEV-001/003/006 already reported the host node
         self.host_nodes.add(host_node.path)
         if self.plic is None:
             self.error("CFG-IRQ-001", request.node, f"{prop} needs an emulated PLIC in the "
@@ -134,8 +134,7 @@ class _Checker:
         try:
             found = interrupts.specifiers(host_node, self.host_phandles)
         except props.PropError as bad:
-            self.diags.report("CFG-DT-002", self.host.source, bad.node.path, bad.message,
-                              bad.prop)
+            self.diags.report_prop_error(self.host.source, bad)
             return None
         strays = [controller.path for controller, _ in found if controller.path != plic.node]
         if strays:

@@ -50,6 +50,10 @@ class Diagnostics:
         """Report against a node (or one of its properties) of a DtSource."""
         self.report_at(rule_id, source.locate(node, prop), node, message)
 
+    def report_prop_error(self, source, error):
+        """Report a props.PropError raised while decoding a node of `source`."""
+        self.report(error.rule_id, source, error.node.path, error.message, error.prop)
+
     def report_at(self, rule_id, pos, node, message):
         if rule(rule_id).severity != ERROR:  # unknown ids are bugs: fail loudly here
             raise ValueError(f"{rule_id} is not an error rule")

@@ -87,8 +87,7 @@ class _Reader:
         try:
             return decode(node, name)
         except props.PropError as error:
-            self.diags.report("CFG-DT-002", self.source, error.node.path, error.message,
-                              error.prop)
+            self.diags.report_prop_error(self.source, error)
             return None
 
     def fault_handling(self, root):

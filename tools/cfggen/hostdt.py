@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+import device_bindings
+import devicenodes
 import interrupts
 import isa
 import props
@@ -9,7 +11,6 @@ import ranges
 from dtsource import load_dts
 
 HYPERVISOR_COMPATIBLE = "tessera,hypervisor"
-_CONSOLE_KINDS = (("ns16550a", "Ns16550"), ("ns16550", "Ns16550"), ("sifive,uart0", "SifiveUart"))
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Host:
     poweroff: Poweroff = Poweroff("None", 0)
     plic: Plic = None                               # None: the platform has no PLIC
     sstc_harts: dict = field(default_factory=dict)  # hart id -> its riscv,isa lists sstc
+    devices: list = field(default_factory=list)     # Span of each device's reg, disabled too
 
     @property
     def hart_count(self):
@@ -72,6 +74,17 @@ class Host:
 
     def ram_spans(self):
         return ranges.merge((span.base, span.size) for span in self.ram)
+
+    def owned_by_hypervisor(self, node):
+        """Why host `node` is the hypervisor's (a phrase), or None when a guest may have it."""
+        if self.console is not None and node.path == self.console.node:
+            return "the hypervisor console"
+        if node.path == self.poweroff.node:
+            return "the power-off device"
+        binding = device_bindings.binding_of(node)
+        if binding is not None and binding.hypervisor_owned:
+            return f"the host's {binding.description} (bindings/{binding.file})"
+        return None
 
 
 def read_host(name, path, diags):
@@ -90,6 +103,7 @@ def read_host(name, path, diags):
     host.poweroff = reader.poweroff()
     host.sstc_harts = reader.sstc(host.harts)
     host.plic = reader.plic()
+    host.devices = reader.devices()
     return host
 
 
@@ -101,7 +115,7 @@ class _Reader:
         self.diags = diags
 
     def _bad(self, error):
-        self.diags.report("CFG-DT-002", self.source, error.node.path, error.message, error.prop)
+        self.diags.report_prop_error(self.source, error)
 
     def _reg(self, node):
         try:
@@ -113,6 +127,11 @@ class _Reader:
     def memory(self):
         return [Span(base, size, node.path)
                 for node in self.source.root.walk() if props.is_device_type(node, "memory")
+                for base, size in self._reg(node)]
+
+    def devices(self):
+        return [Span(base, size, node.path)
+                for node in devicenodes.device_nodes(self.source.root, enabled_only=False)
                 for base, size in self._reg(node)]
 
     def reserved(self):
@@ -198,12 +217,15 @@ class _Reader:
         if node is None:
             self._plat_error("/chosen", f'stdout-path "{stdout}" names no node', "stdout-path")
             return None
-        names = props.compatible(node)
-        kind = next((kind for compatible, kind in _CONSOLE_KINDS if compatible in names), None)
-        if kind is None:
+        driver = _driver(node, "console")
+        if driver is None:
+            names = props.compatible(node)
+            supported = ", ".join(device_bindings.compatibles(
+                lambda binding: _uses(binding, "console")))
             self._plat_error(node.path, f"console {names or 'without compatible'} is not "
-                                        f"supported (ns16550a, ns16550, sifive,uart0)",
-                             "compatible")
+                                        f"supported ({supported})", "compatible")
+            return None
+        if not self._has_required(node, driver, "the console"):
             return None
         reg = self._reg(node)
         try:
@@ -216,7 +238,7 @@ class _Reader:
         if not reg:
             self._plat_error(node.path, "the console node has no reg")
             return None
-        return Console(kind, reg[0][0], reg_shift, clock_hz, node.path, irq)
+        return Console(driver.kind, reg[0][0], reg_shift, clock_hz, node.path, irq)
 
     def _resolve(self, path_or_alias):
         if path_or_alias.startswith("/"):
@@ -233,11 +255,19 @@ class _Reader:
 
     def poweroff(self):
         for node in self.source.root.walk():
-            if "sifive,test0" in props.compatible(node):
+            driver = _driver(node, "poweroff")
+            if driver is not None and interrupts.is_enabled(node):
                 reg = self._reg(node)
-                if reg:
-                    return Poweroff("SifiveTest", reg[0][0], node.path)
+                if reg and self._has_required(node, driver, "the power-off device"):
+                    return Poweroff(driver.kind, reg[0][0], node.path)
         return Poweroff("None", 0)
+
+    def _has_required(self, node, driver, what):
+        """CFG-PLAT-001 for each property the driver's binding requires that `node` lacks."""
+        missing = device_bindings.missing_props(node, driver.required)
+        for name in missing:
+            self._plat_error(node.path, f"{what} needs {name}")
+        return not missing
 
     def sstc(self, harts):
         found = {}
@@ -252,7 +282,8 @@ class _Reader:
     def plic(self):
         """The host PLIC, None when there is none (or after reporting why it is unusable)."""
         nodes = [node for node in self.source.root.walk()
-                 if interrupts.is_plic(node) and interrupts.is_enabled(node)]
+                 if _driver(node, "interrupt-controller") is not None
+                 and interrupts.is_enabled(node)]
         if not nodes:
             return None
         if len(nodes) > 1:
@@ -260,6 +291,8 @@ class _Reader:
                                             f"supported", "compatible")
             return None
         node = nodes[0]
+        if not self._has_required(node, _driver(node, "interrupt-controller"), "the PLIC"):
+            return None
         reg = self._reg(node)
         try:
             sources = props.u32(node, "riscv,ndev")
@@ -305,3 +338,13 @@ class _Reader:
                                         f"M-mode, 2h+1 = hart h S-mode", "interrupts-extended")
             return None
         return Plic(reg[0][0], reg[0][1], sources, node.path)
+
+
+def _uses(binding, use):
+    return binding.host_driver is not None and binding.host_driver.use == use
+
+
+def _driver(node, use):
+    """The runtime's driver for `node` as a `use` device (its binding says), or None."""
+    binding = device_bindings.binding_of(node)
+    return binding.host_driver if binding is not None and _uses(binding, use) else None

@@ -1,11 +1,18 @@
 """Interrupt wiring of a device tree: phandles, interrupt parents, interrupt specifiers.
 
-Malformed or dangling values raise props.PropError (reported as CFG-DT-002).
+Malformed values raise props.PropError for CFG-DT-002; references that do not
+resolve (dangling phandles, no interrupt parent, a specifier that does not fit
+its controller's #interrupt-cells) raise it for CFG-DT-005.
 """
 
 import props
 
 PHANDLE_PROPS = ("phandle", "linux,phandle")
+REFERENCES_RULE = "CFG-DT-005"
+
+
+def _unresolved(node, prop, message):
+    return props.PropError(node, prop, message, REFERENCES_RULE)
 
 
 def phandles(root):
@@ -23,8 +30,8 @@ def interrupt_cells(controller, user, prop):
     """#interrupt-cells of `controller`; `user`.`prop` is what needs it (for the error)."""
     value = props.u32(controller, "#interrupt-cells")
     if value is None:
-        raise props.PropError(user, prop, f"{prop} names {controller.path}, which has no "
-                                          f"#interrupt-cells")
+        raise _unresolved(user, prop,
+                          f"{prop} names {controller.path}, which has no #interrupt-cells")
     return value
 
 
@@ -37,22 +44,37 @@ def interrupt_parent(node, by_phandle):
     current, seen = node, set()
     while current is not None and current.path not in seen:
         seen.add(current.path)
-        raw = current.props.get("interrupt-parent")
-        if raw is not None:
-            if len(raw) != 4:
-                raise props.PropError(current, "interrupt-parent",
-                                      "interrupt-parent must be one phandle")
-            target = by_phandle.get(int.from_bytes(raw, "big"))
-            if target is None:
-                raise props.PropError(current, "interrupt-parent",
-                                      f"interrupt-parent <{int.from_bytes(raw, 'big'):#x}> "
-                                      f"names no node")
-        else:
+        target = own_interrupt_parent(current, by_phandle)
+        if target is None:
             target = current.parent
         if target is None or "#interrupt-cells" in target.props:
             return target
         current = target
     return None
+
+
+def own_interrupt_parent(node, by_phandle):
+    """The node `node`'s own interrupt-parent property names, None when it has none."""
+    raw = node.props.get("interrupt-parent")
+    if raw is None:
+        return None
+    if len(raw) != 4:
+        raise props.PropError(node, "interrupt-parent", "interrupt-parent must be one phandle")
+    target = by_phandle.get(int.from_bytes(raw, "big"))
+    if target is None:
+        raise _unresolved(node, "interrupt-parent",
+                          f"interrupt-parent <{int.from_bytes(raw, 'big'):#x}> names no node")
+    if "#interrupt-cells" not in target.props:
+        raise _unresolved(node, "interrupt-parent",
+                          f"interrupt-parent names {target.path}, which is not an interrupt "
+                          f"controller (no #interrupt-cells)")
+    return target
+
+
+def check_references(node, by_phandle):
+    """Raise PropError if `node`'s interrupt-parent or interrupt specifiers do not resolve."""
+    own_interrupt_parent(node, by_phandle)
+    specifiers(node, by_phandle)
 
 
 def specifiers(node, by_phandle):
@@ -66,13 +88,13 @@ def specifiers(node, by_phandle):
         while index < len(values):
             controller = by_phandle.get(values[index])
             if controller is None:
-                raise props.PropError(node, "interrupts-extended",
-                                      f"interrupts-extended: phandle <{values[index]:#x}> "
-                                      f"names no node")
+                raise _unresolved(node, "interrupts-extended",
+                                  f"interrupts-extended: phandle <{values[index]:#x}> "
+                                  f"names no node")
             count = interrupt_cells(controller, node, "interrupts-extended")
             if index + 1 + count > len(values):
-                raise props.PropError(node, "interrupts-extended",
-                                      "interrupts-extended ends in the middle of a specifier")
+                raise _unresolved(node, "interrupts-extended",
+                                  "interrupts-extended ends in the middle of a specifier")
             found.append((controller, tuple(values[index + 1:index + 1 + count])))
             index += 1 + count
         return found
@@ -81,13 +103,13 @@ def specifiers(node, by_phandle):
         return []
     parent = interrupt_parent(node, by_phandle)
     if parent is None:
-        raise props.PropError(node, "interrupts", "interrupts has no interrupt parent "
-                                                  "(set interrupt-parent)")
+        raise _unresolved(node, "interrupts",
+                          "interrupts has no interrupt parent (set interrupt-parent)")
     count = interrupt_cells(parent, node, "interrupts")
     if count == 0 or len(values) % count:
-        raise props.PropError(node, "interrupts",
-                              f"interrupts has {len(values)} cells, not a multiple of "
-                              f"{parent.path}'s #interrupt-cells = <{count}>")
+        raise _unresolved(node, "interrupts",
+                          f"interrupts has {len(values)} cells, not a multiple of "
+                          f"{parent.path}'s #interrupt-cells = <{count}>")
     return [(parent, tuple(values[i:i + count])) for i in range(0, len(values), count)]
 
 
@@ -101,14 +123,9 @@ def is_enabled(node):
     return node.props.get("status", b"okay\0") in (b"okay\0", b"ok\0")
 
 
-PLIC_COMPATIBLES = ("riscv,plic0", "sifive,plic-1.0.0")
 CPU_INTC_COMPATIBLE = "riscv,cpu-intc"
 IRQ_M_EXT = 11   # mcause interrupt number of machine external interrupts
 IRQ_S_EXT = 9    # ... of supervisor external interrupts
-
-
-def is_plic(node):
-    return any(name in props.compatible(node) for name in PLIC_COMPATIBLES)
 
 
 def cpu_intc(cpu):

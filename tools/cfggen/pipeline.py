@@ -4,6 +4,7 @@ import glob
 import os
 from dataclasses import dataclass
 
+import device_bindings
 import stage2
 from check_cpus import check_cpus
 from check_devices import check_devices
@@ -14,6 +15,8 @@ from check_irqs import check_irqs
 from check_loads import check_loads
 from check_memory import check_memory
 from check_names import check_names
+from check_platform import check_platform
+from check_tree import check_tree
 from diagnostics import Diagnostics, SourcePos
 from dtsource import load_dts
 from guestdt import read_guest
@@ -42,7 +45,13 @@ def configure(settings):
     if scenario is None:
         return None, diags
     host = read_host(scenario.platform, scenario.host_dts, diags) if scenario.host_dts else None
+    if host is not None:
+        check_tree(host.source, diags)
+        check_platform(host, diags)
     sources = [load_dts(path, diags) for path in scenario.guest_paths]
+    for source in sources:
+        if source is not None:
+            check_tree(source, diags)
     guests = [read_guest(source, diags) for source in sources if source is not None]
     check_names(guests, diags)
     harts = check_harts(guests, host, diags)
@@ -79,4 +88,5 @@ def _inputs(scenario, host, partitions):
     for partition in partitions:
         files += [partition.source.path, *partition.source.includes, partition.image.path]
     files += sorted(glob.glob(os.path.join(TOOL_DIR, "*.py")))
+    files += device_bindings.binding_files()
     return list(dict.fromkeys(os.path.abspath(path) for path in files))

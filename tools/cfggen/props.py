@@ -4,13 +4,17 @@ import struct
 
 
 class PropError(Exception):
-    """Property `prop` of `node` does not have the expected shape."""
+    """Property `prop` of `node` does not have the expected shape (rule `rule_id`)."""
 
-    def __init__(self, node, prop, message):
+    def __init__(self, node, prop, message, rule_id="CFG-DT-002"):
         super().__init__(message)
         self.node = node
         self.prop = prop
         self.message = message
+        self.rule_id = rule_id
+
+
+CELL_COUNTS_RULE = "CFG-DT-004"  # a value does not fit #address-cells/#size-cells
 
 
 def strings(node, name):
@@ -113,12 +117,17 @@ def reg(node, name="reg"):
     parent = node.parent if node.parent is not None else node
     n_address, n_size = address_cells(parent), size_cells(parent)
     stride = n_address + n_size
-    if len(values) % stride:
-        raise PropError(node, name, f"{name} has {len(values)} cells, not a multiple of "
-                                     f"#address-cells + #size-cells = {stride}")
+    check_stride(node, name, values, stride, f"{parent.path}'s #address-cells + #size-cells")
     return [(join_cells(values[i:i + n_address]),
              join_cells(values[i + n_address:i + stride]))
             for i in range(0, len(values), stride)]
+
+
+def check_stride(node, name, values, stride, what):
+    """CFG-DT-004 unless the cells `values` of `name` are whole groups of `stride` cells."""
+    if stride == 0 or len(values) % stride:
+        raise PropError(node, name, f"{name} has {len(values)} cells, not a multiple of "
+                                     f"{what} = {stride}", CELL_COUNTS_RULE)
 
 
 def host_ranges(node, name):
