@@ -15,8 +15,12 @@ a saved log:
   heartbeat_check.py --partition heartbeat --during 3 "restarting" console.log
 """
 import argparse
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu import strip_colour  # noqa: E402
 
 HEARTBEAT = re.compile(r"rtos-demo: heartbeat (\d+)$")
 BANNER = "rtos-demo: period "
@@ -93,7 +97,7 @@ def main():
     check = HeartbeatCheck(args.partition, [(text, int(minimum)) for minimum, text in args.during])
     with (sys.stdin if args.log == "-" else open(args.log, errors="replace")) as log:
         for line in log:
-            check.feed(line.rstrip("\r\n"))
+            check.feed(strip_colour(line.rstrip("\r\n")))
     problems = check.problems()
     for problem in problems:
         print("FAIL:", problem)
