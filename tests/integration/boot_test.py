@@ -17,6 +17,7 @@ For partitions that don't end by themselves:
                              (its exit status is then not checked).
 """
 import argparse
+import codecs
 import collections
 import os
 import re
@@ -97,7 +98,8 @@ def main():
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     tail = collections.deque(maxlen=TAIL_LINES)
     pending = list(args.markers)
-    inputs = list(args.input_after)
+    # TEXT may hold Python escapes: "\\x14" is Ctrl-T, the console's focus key.
+    inputs = [[marker, codecs.decode(text, "unicode_escape")] for marker, text in args.input_after]
     problems = []
     deadline = time.monotonic() + args.timeout
     selector = selectors.DefaultSelector()
