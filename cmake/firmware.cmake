@@ -68,7 +68,7 @@ function(tessera_add_scenario scenario_file)
     tessera_freestanding(${target})
     target_include_directories(${target} PRIVATE "${gen}")
     target_link_libraries(${target} PRIVATE tessera_core)
-    set(linker_script "${PROJECT_SOURCE_DIR}/platform/${platform}/linker.ld")
+    set(linker_script "${PROJECT_SOURCE_DIR}/core/arch/riscv/hypervisor.ld")
     target_link_options(${target} PRIVATE -T "${linker_script}" -L "${gen}")
     set_target_properties(${target} PROPERTIES
         SUFFIX ".elf"

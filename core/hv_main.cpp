@@ -4,6 +4,7 @@
 
 #include "arch/riscv/csr.hpp"
 #include "arch/riscv/sbi_client.hpp"
+#include "console/console_service.hpp"
 #include "lib/text.hpp"
 #include "platform_api.hpp"
 #include "sbi/sbi_defs.hpp"
@@ -76,6 +77,7 @@ extern "C" [[noreturn]] void tessera_boot_main(std::uint64_t hartid, std::uint64
             partition_finish(partition, true, "could not be loaded");
         }
     }
+    console_input_attach();
     std::atomic_thread_fence(std::memory_order_seq_cst);
     g_boot_done.store(1, std::memory_order_release);
 

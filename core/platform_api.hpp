@@ -11,6 +11,8 @@ namespace tessera::platform {
 void console_init();
 void console_write(std::string_view text);
 int console_read_byte();  // -1 when nothing is waiting
+// From now on the console raises its interrupt (kConsole.irq) on input.
+void console_enable_receive_interrupt();
 // Programs this hart's supervisor timer (stimecmp with Sstc, else through the
 // SBI firmware); its interrupt is STIP.
 void arm_host_timer(std::uint64_t stime_value);

@@ -56,6 +56,14 @@ struct EmulatedDevice {
     std::uint32_t sources;  // Plic: riscv,ndev (highest valid source id); 0 for other kinds
 };
 
+// Passthrough interrupts a partition may have (core/scenario/storage.cpp
+// checks the generated tables against it).
+inline constexpr std::size_t kMaxPassthroughIrqs = 32;
+
+// What a fault that real hardware would make fatal for the guest (a double
+// trap, a watchdog that expired) does to its partition.
+enum class FaultPolicy : std::uint8_t { Stop, Restart };
+
 struct PartitionSpec {
     const char* name;
     std::uint16_t vmid;
@@ -68,6 +76,8 @@ struct PartitionSpec {
     std::span<const EmulatedDevice> emulated;  // sorted by gpa, disjoint from regions
     std::span<const IrqRoute> irqs;            // passthrough interrupts, sorted by host_irq
     bool sstc;  // the guest's ISA string has Sstc: it programs vstimecmp itself
+    FaultPolicy fault_policy;   // what a fatal fault of the guest does to its partition
+    std::uint32_t watchdog_ms;  // 0: none; else the guest must kick it this often
 };
 
 // The physical interrupt controller (SiFive PLIC, QEMU virt context layout:
@@ -84,6 +94,7 @@ struct ConsoleDevice {
     std::uint64_t base;
     std::uint32_t reg_shift;     // register stride is 1 << reg_shift bytes (ns16550)
     std::uint32_t clock_hz;      // 0: leave the divisor as firmware set it
+    std::uint32_t irq;           // receive interrupt on the PLIC; 0: input is only polled
 };
 
 enum class PoweroffKind : std::uint8_t { SifiveTest, None };

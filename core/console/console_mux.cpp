@@ -23,21 +23,24 @@ void ConsoleMux::complete_line_locked(std::size_t index) {
         sink_("\n");
         open_ = kNoSource;
     } else {
-        emit_locked(source.name, {source.line, source.length});
+        emit_locked(source, {source.line, source.length});
     }
     source.length = 0;
     source.shown = 0;
 }
 
-void ConsoleMux::prefix_locked(std::string_view name) {
+void ConsoleMux::prefix_locked(const Source& source) {
+    if (!source.colour.empty()) sink_(source.colour);
     sink_("[");
-    sink_(name);
-    sink_("] ");
+    sink_(source.name);
+    sink_("]");
+    if (!source.colour.empty()) sink_("\x1b[0m");
+    sink_(" ");
 }
 
-void ConsoleMux::emit_locked(std::string_view prefix, std::string_view text) {
+void ConsoleMux::emit_locked(const Source& source, std::string_view text) {
     close_open_line_locked();
-    prefix_locked(prefix);
+    prefix_locked(source);
     sink_(text);
     sink_("\n");
 }
@@ -72,7 +75,7 @@ void ConsoleMux::show_partial(std::size_t index) {
     if (source.length > source.shown) {
         if (open_ != index) {
             close_open_line_locked();
-            prefix_locked(source.name);
+            prefix_locked(source);
             source.shown = 0;
             open_ = index;
         }
@@ -84,7 +87,7 @@ void ConsoleMux::show_partial(std::size_t index) {
 
 void ConsoleMux::log(std::string_view text) {
     lock();
-    emit_locked("tessera", text);
+    emit_locked(own_, text);
     unlock();
 }
 

@@ -19,12 +19,17 @@ public:
     // Per source: its prefix and the line being assembled.
     struct Source {
         std::string_view name;
-        char line[kLineCapacity];
+        std::string_view colour;  // an ANSI SGR sequence for the prefix; empty: none
+        char line[kLineCapacity] = {};
         std::size_t length = 0;
         std::size_t shown = 0;  // bytes of `line` already on the open console line
     };
 
-    constexpr ConsoleMux(Sink sink, std::span<Source> sources) : sink_(sink), sources_(sources) {}
+    constexpr ConsoleMux(Sink sink, std::span<Source> sources, std::string_view own_colour = {})
+        : sink_(sink), sources_(sources) {
+        own_.name = "tessera";
+        own_.colour = own_colour;
+    }
 
     // Output of source `index` (a partition). Complete lines go out whole.
     void write(std::size_t index, std::span<const std::uint8_t> bytes);
@@ -41,8 +46,8 @@ public:
 private:
     static constexpr std::size_t kNoSource = ~std::size_t{0};
 
-    void prefix_locked(std::string_view name);  // "[name] "
-    void emit_locked(std::string_view prefix, std::string_view text);
+    void prefix_locked(const Source& source);  // "[name] ", in its colour
+    void emit_locked(const Source& source, std::string_view text);
     void complete_line_locked(std::size_t index);
     void close_open_line_locked();
     void lock();
@@ -50,6 +55,7 @@ private:
 
     Sink sink_;
     std::span<Source> sources_;
+    Source own_;  // the hypervisor's own lines
     std::atomic<std::uint32_t> busy_{0};  // 32-bit: a native AMO on RISC-V
     std::size_t open_ = kNoSource;        // source whose partial line is on the console
 };

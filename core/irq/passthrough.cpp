@@ -1,6 +1,7 @@
 #include "irq/passthrough.hpp"
 
 #include "arch/riscv/csr.hpp"
+#include "console/console_service.hpp"
 #include "irq/plic.hpp"
 #include "scenario/scenario.hpp"
 #include "vcpu/hart_requests.hpp"
@@ -11,37 +12,67 @@ namespace {
 
 irq::PhysicalPlic physical_plic() { return irq::PhysicalPlic{scenario_runtime().plic.base}; }
 
-// The PLIC context that takes the partition's passthrough interrupts: the
-// S context of the hart running its virtual hart 0.
-std::uint32_t serving_context(const Partition& partition) {
-    return irq::PhysicalPlic::s_context(partition.spec->harts[0]);
-}
-
 bool has_passthrough_irqs(const Partition& partition) {
     return scenario_runtime().plic.base != 0 && !partition.spec->irqs.empty();
+}
+
+// The PLIC context route `index` should be enabled on now.
+std::uint16_t wanted_context(const Partition& partition, std::size_t index) {
+    const std::optional<std::uint32_t> vhart =
+        partition.plic.first_enabled_vhart(partition.spec->irqs[index].guest_irq);
+    if (!vhart) return Partition::kNoContext;
+    return static_cast<std::uint16_t>(irq::PhysicalPlic::s_context(partition.spec->harts[*vhart]));
+}
+
+// A claimed source the guest has not completed is completed where it was
+// claimed (a completion is ignored on a context the source isn't enabled on).
+void complete_claim(Partition& partition, std::size_t index) {
+    if (partition.irq_claimed[index] == Partition::kNoContext) return;
+    physical_plic().complete(partition.irq_claimed[index], partition.spec->irqs[index].host_irq);
+    partition.irq_claimed[index] = Partition::kNoContext;
+}
+
+void route(Partition& partition, std::size_t index, std::uint16_t context) {
+    const std::uint16_t current = partition.irq_context[index];
+    if (context == current) return;
+    const irq::PhysicalPlic plic = physical_plic();
+    const std::uint32_t source = partition.spec->irqs[index].host_irq;
+    if (context != Partition::kNoContext) {
+        plic.set_threshold(context, 0);
+        plic.set_enabled(context, source, true);
+    }
+    if (current != Partition::kNoContext) {
+        complete_claim(partition, index);  // while still enabled there
+        plic.set_enabled(current, source, false);
+    }
+    partition.irq_context[index] = context;
 }
 
 }  // namespace
 
 void passthrough_irqs_attach(Partition& partition) {
+    partition.irq_context.fill(Partition::kNoContext);
+    partition.irq_claimed.fill(Partition::kNoContext);
     if (!has_passthrough_irqs(partition)) return;
-    const irq::PhysicalPlic plic = physical_plic();
-    const std::uint32_t context = serving_context(partition);
-    plic.set_threshold(context, 0);
-    for (const cfg::IrqRoute& route : partition.spec->irqs) {
-        plic.set_priority(route.host_irq, 1);
-        plic.set_enabled(context, route.host_irq, true);
-    }
+    for (const cfg::IrqRoute& irq : partition.spec->irqs)
+        physical_plic().set_priority(irq.host_irq, 1);
+    DevicesGuard guard(partition);
+    passthrough_irqs_reroute(partition);
+}
+
+void passthrough_irqs_reroute(Partition& partition) {
+    if (!has_passthrough_irqs(partition)) return;
+    for (std::size_t index = 0; index < partition.spec->irqs.size(); ++index)
+        route(partition, index, wanted_context(partition, index));
 }
 
 void passthrough_irqs_detach(Partition& partition) {
     if (!has_passthrough_irqs(partition)) return;
-    const irq::PhysicalPlic plic = physical_plic();
-    const std::uint32_t context = serving_context(partition);
-    for (const cfg::IrqRoute& route : partition.spec->irqs) {
-        plic.complete(context, route.host_irq);  // while still enabled, or it is ignored
-        plic.set_enabled(context, route.host_irq, false);
-        plic.set_priority(route.host_irq, 0);
+    DevicesGuard guard(partition);
+    for (std::size_t index = 0; index < partition.spec->irqs.size(); ++index) {
+        route(partition, index, Partition::kNoContext);
+        complete_claim(partition, index);
+        physical_plic().set_priority(partition.spec->irqs[index].host_irq, 0);
     }
 }
 
@@ -51,15 +82,17 @@ void passthrough_irqs_take(VcpuContext& vcpu) {
     Partition& partition = *vcpu.partition;
     bool raised = false;
     for (std::uint32_t source; (source = plic.claim(context)) != 0;) {
-        const cfg::IrqRoute* route = nullptr;
-        for (const cfg::IrqRoute& candidate : partition.spec->irqs)
-            if (candidate.host_irq == source) route = &candidate;
-        if (route == nullptr) {  // not ours: only our sources are enabled here
+        std::size_t index = 0;
+        while (index < partition.spec->irqs.size() && partition.spec->irqs[index].host_irq != source)
+            ++index;
+        if (index == partition.spec->irqs.size()) {  // the console's input, or not ours
+            if (source == scenario_runtime().console_irq) console_input_interrupt(vcpu);
             plic.complete(context, source);
             continue;
         }
         DevicesGuard guard(partition);
-        partition.plic.raise(route->guest_irq);
+        partition.irq_claimed[index] = static_cast<std::uint16_t>(context);
+        partition.plic.raise(partition.spec->irqs[index].guest_irq);
         raised = true;
     }
     if (raised) signal_virtual_plic(vcpu);
@@ -67,9 +100,8 @@ void passthrough_irqs_take(VcpuContext& vcpu) {
 
 void passthrough_irq_completed(Partition& partition, std::uint32_t guest_irq) {
     if (!has_passthrough_irqs(partition)) return;
-    for (const cfg::IrqRoute& route : partition.spec->irqs)
-        if (route.guest_irq == guest_irq)
-            physical_plic().complete(serving_context(partition), route.host_irq);
+    for (std::size_t index = 0; index < partition.spec->irqs.size(); ++index)
+        if (partition.spec->irqs[index].guest_irq == guest_irq) complete_claim(partition, index);
 }
 
 void signal_virtual_plic(VcpuContext& vcpu) {

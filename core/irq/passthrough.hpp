@@ -9,9 +9,19 @@
 
 namespace tessera {
 
-// Routes the partition's passthrough sources to the hart of its virtual
-// hart 0 and enables them there (at boot and restart).
+// Affinity: each source is enabled on the physical PLIC context of the hart
+// that runs the virtual hart the guest enabled it for
+// (VirtualPlic::first_enabled_vhart), so it arrives where the guest takes
+// it, with no IPI; a source the guest enabled nowhere stays disabled
+// (pending in the PLIC's gateway until it is enabled).
+
+// Gives the partition's sources their priority and routes them (at boot and
+// restart).
 void passthrough_irqs_attach(Partition& partition);
+
+// Moves sources whose route changed after the guest wrote its virtual
+// PLIC's enables, thresholds or priorities. Call with the devices lock held.
+void passthrough_irqs_reroute(Partition& partition);
 
 // Disables the partition's sources and completes any the guest still holds
 // (when it stops or restarts).

@@ -140,9 +140,14 @@ bool VirtualPlic::signals(std::uint32_t vhart) const {
 
 std::optional<std::uint32_t> VirtualPlic::first_enabled_vhart(std::uint32_t source) const {
     if (!source_exists(source) || priority_[source] == 0) return std::nullopt;
-    for (std::uint32_t vhart = 0; s_context(vhart) < contexts_; ++vhart)
-        if (enabled_[s_context(vhart)].contains(source)) return vhart;
-    return std::nullopt;
+    std::optional<std::uint32_t> masked;  // enables it, but its threshold masks it now
+    for (std::uint32_t vhart = 0; s_context(vhart) < contexts_; ++vhart) {
+        const std::uint32_t context = s_context(vhart);
+        if (!enabled_[context].contains(source)) continue;
+        if (priority_[source] > threshold_[context]) return vhart;
+        if (!masked) masked = vhart;
+    }
+    return masked;
 }
 
 }  // namespace tessera::irq

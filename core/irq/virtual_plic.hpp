@@ -212,9 +212,10 @@ public:
     // above its threshold (drives hvip.VSEIP). False for vharts that don't exist.
     bool signals(std::uint32_t vhart) const;
 
-    // The lowest vhart whose S context enables `source`, if the source has a
-    // priority above 0: where the hypervisor routes the physical interrupt.
-    // nullopt when no S context would ever take it.
+    // Where the hypervisor routes the physical interrupt: the lowest vhart
+    // whose S context enables `source` with a threshold below its priority,
+    // else the lowest whose S context enables it at all; nullopt when none
+    // does or the source's priority is 0.
     std::optional<std::uint32_t> first_enabled_vhart(std::uint32_t source) const;
     bool enabled_anywhere(std::uint32_t source) const {
         return first_enabled_vhart(source).has_value();

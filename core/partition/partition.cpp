@@ -108,6 +108,12 @@ void partition_stop(VcpuContext& self, bool failed, std::string_view why) {
     park_hart(self);
 }
 
+void partition_fault(VcpuContext& self, std::string_view why) {
+    if (self.partition->spec->fault_policy == cfg::FaultPolicy::Restart)
+        partition_restart(self, why);
+    partition_stop(self, true, why);
+}
+
 void partition_restart(VcpuContext& self, std::string_view why) {
     Partition& partition = *self.partition;
     scenario_runtime().console.flush(partition.index);

@@ -36,6 +36,19 @@ struct Partition {
     irq::VirtualPlic plic;
     std::array<console::VirtualUart, kMaxVirtualUarts> uarts;
 
+    // Per passthrough interrupt (spec->irqs order): the physical PLIC
+    // context it is enabled on, following the guest's enables (irq/
+    // passthrough.hpp), and the context it was claimed on while the guest
+    // serves it. kNoContext: none. Changed under devices_lock.
+    static constexpr std::uint16_t kNoContext = 0xffff;
+    std::array<std::uint16_t, cfg::kMaxPassthroughIrqs> irq_context{};
+    std::array<std::uint16_t, cfg::kMaxPassthroughIrqs> irq_claimed{};
+
+    // tessera,watchdog-ms in timebase ticks (0: none), and when it expires:
+    // kicked from any of its harts, checked by the timer of virtual hart 0's.
+    std::uint64_t watchdog_ticks = 0;
+    std::atomic<std::uint64_t> watchdog_deadline{~0ULL};
+
     std::uint64_t hgatp() const;
 };
 
@@ -83,5 +96,11 @@ void partition_finish(Partition& partition, bool failed, std::string_view why);
 // DTB: every hart parks, RAM is reloaded, devices reset, virtual hart 0
 // starts at the entry point. Never returns.
 [[noreturn]] void partition_restart(VcpuContext& self, std::string_view why);
+
+// A fault that real hardware would make fatal for the guest (a double trap,
+// an expired watchdog, an exit the hypervisor can't serve): stops or
+// restarts the calling vCPU's partition, as its tessera,fault-policy says.
+// The other partitions keep running. Never returns.
+[[noreturn]] void partition_fault(VcpuContext& self, std::string_view why);
 
 }  // namespace tessera

@@ -15,7 +15,16 @@ inline constexpr std::uint64_t RFENCE = 0x52464E43;
 inline constexpr std::uint64_t HSM = 0x48534D;
 inline constexpr std::uint64_t SRST = 0x53525354;
 inline constexpr std::uint64_t DBCN = 0x4442434E;
+// Tessera's own services, in the firmware-specific space (0x0A000000 to
+// 0x0AFFFFFF): "TSR". Documented in docs/architecture.md.
+inline constexpr std::uint64_t TESSERA = 0x0A545352;
 }  // namespace ext
+
+namespace tessera_fn {
+// The partition's watchdog (tessera,watchdog-ms) starts over. SBI_SUCCESS,
+// or SBI_ERR_NOT_SUPPORTED when the partition has no watchdog.
+inline constexpr std::uint64_t WATCHDOG_KICK = 0;
+}
 
 namespace base_fn {
 inline constexpr std::uint64_t GET_SPEC_VERSION = 0, GET_IMPL_ID = 1, GET_IMPL_VERSION = 2,

@@ -53,6 +53,8 @@ void console_write(std::string_view text) {
 
 int console_read_byte() { return kUart.get(); }
 
+void console_enable_receive_interrupt() { kUart.enable_receive_interrupt(); }
+
 // A host without Sstc (the Rocket FPGA) has the firmware program the timer
 // through SBI set_timer.
 void arm_host_timer(std::uint64_t stime_value) {

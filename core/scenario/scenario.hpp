@@ -23,6 +23,7 @@ struct Scenario {
     ConsoleMux& console;
     ConsoleInput& input;
     cfg::PlicDevice plic;  // the physical PLIC (base 0: none)
+    std::uint32_t console_irq;  // the console's receive interrupt on it (0: none)
 };
 
 Scenario& scenario_runtime();

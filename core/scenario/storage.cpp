@@ -2,12 +2,15 @@
 // checks of what tools/cfggen promises about them. Compiled once per scenario.
 #include <array>
 #include <cstddef>
+#include <iterator>
 
+#include "console/console_service.hpp"
 #include "mm/stage2.hpp"
 #include "platform_api.hpp"
 #include "sbi/sbi_defs.hpp"
 #include "scenario/scenario.hpp"
 #include "tessera_scenario.hpp"
+#include "vcpu/host_timer.hpp"
 
 namespace tessera {
 namespace {
@@ -94,7 +97,8 @@ constexpr bool emulated_devices_fit() {
 constexpr bool passthrough_irqs_routable() {
     for (const cfg::PartitionSpec& spec : kPartitions)
         for (const cfg::IrqRoute& route : spec.irqs)
-            if (scenario::kPlic.base == 0 || route.host_irq == 0 ||
+            if (spec.irqs.size() > cfg::kMaxPassthroughIrqs || scenario::kPlic.base == 0 ||
+                route.host_irq == 0 ||
                 route.host_irq > scenario::kPlic.sources || route.guest_irq == 0 ||
                 route.guest_irq >= irq::kMaxVirtualSources)
                 return false;
@@ -118,11 +122,19 @@ alignas(16384) mm::PageTable g_stage2_pool[kStage2Pages];
 constinit std::array<Partition, kPartitionCount> g_partitions;
 constinit std::array<VcpuContext, kHartCount> g_vcpus{};
 constinit std::array<ConsoleMux::Source, kPartitionCount> g_console_sources{};
-constinit ConsoleMux g_console{platform::console_write, g_console_sources};
-constinit ConsoleInput g_input{platform::console_read_byte};
+// Prefix colours (tessera,console-colour on the scenario): the hypervisor's
+// own lines bold, the partitions in turn cyan, yellow, magenta, green, blue.
+constexpr std::string_view kOwnColour = "\x1b[1m";
+constexpr std::string_view kPartitionColours[] = {"\x1b[36m", "\x1b[33m", "\x1b[35m",
+                                                  "\x1b[32m", "\x1b[34m"};
+constinit ConsoleMux g_console{platform::console_write, g_console_sources,
+                               scenario::kConsoleColour ? kOwnColour : std::string_view{}};
+constinit ConsoleInput g_input{platform::console_read_byte, console_input_announce,
+                               kPartitionCount};
 constinit Scenario g_scenario{scenario::kName,   scenario::kPlatform, scenario::kConfigHash,
                               g_partitions,      g_vcpus,             g_console,
-                              g_input,           scenario::kPlic};
+                              g_input,           scenario::kPlic,
+                              scenario::kConsole.irq};
 
 }  // namespace
 }  // namespace tessera
@@ -148,10 +160,15 @@ void scenario_init() {
             std::span(g_stage2_pool).subspan(first_page, kPartitions[i].stage2_pages);
         first_page += kPartitions[i].stage2_pages;
         g_console_sources[i].name = kPartitions[i].name;
+        if (scenario::kConsoleColour)
+            g_console_sources[i].colour = kPartitionColours[i % std::size(kPartitionColours)];
+        partition.watchdog_ticks = std::uint64_t{kPartitions[i].watchdog_ms} * scenario::kTimebaseHz / 1000;
         for (std::uint32_t vhart = 0; vhart < kPartitions[i].harts.size(); ++vhart) {
             VcpuContext& vcpu = g_vcpus[kPartitions[i].harts[vhart]];
             vcpu.partition = &partition;
             vcpu.vhart = vhart;
+            vcpu.timer_mode = kPartitions[i].sstc ? TimerMode::Sstc : TimerMode::StandIn;
+            if (vhart == 0 && partition.watchdog_ticks != 0) vcpu.timer_mode = TimerMode::Watched;
         }
         partition.several_harts = kPartitions[i].harts.size() > 1;
         partition_reset_devices(partition);

@@ -54,6 +54,8 @@ private:
         ok = partition.plic.write(offset, access.width, static_cast<std::uint32_t>(value));
         partition.plic.take_completed().for_each(
             [&](std::uint32_t source) { passthrough_irq_completed(partition, source); });
+        // Enables, thresholds and priorities move passthrough sources.
+        if (ok && !irq::VirtualPlic::is_claim_register(offset)) passthrough_irqs_reroute(partition);
     }
     if (ok) signal_virtual_plic(vcpu);
     return ok;

@@ -15,7 +15,7 @@ void inject_guest_exception(VcpuContext& vcpu, std::uint64_t cause, std::uint64_
         Line why;
         why << "double trap: exception " << hex(cause) << " (tval " << hex(tval)
             << ") at the guest's trap vector " << hex(vector);
-        partition_stop(vcpu, true, why.view());
+        partition_fault(vcpu, why.view());
     }
     // sstatus.SPP tells whether the guest trapped from VS (1) or VU (0).
     const std::uint64_t from = csr_read<csr::sstatus>() & bits::SPP;

@@ -11,6 +11,7 @@
 #include "scenario/scenario.hpp"
 #include "vcpu/emulated_devices.hpp"
 #include "vcpu/hart_requests.hpp"
+#include "vcpu/host_timer.hpp"
 #include "vcpu/trap_injection.hpp"
 
 extern "C" [[noreturn]] void tessera_enter_guest(tessera::VcpuContext* vcpu);
@@ -57,25 +58,8 @@ public:
         const SbiRet ret = firmware_call(sbi::ext::BASE, fid);
         return ret.error == 0 ? ret.value : 0;
     }
-    void set_timer(std::uint64_t stime_value) {
-        if (vcpu_.partition->spec->sstc) {
-            csr_write<csr::vstimecmp>(stime_value);
-            // Backstop: QEMU 7.2 (with several harts, under host load) now
-            // and then fails to deliver a VS timer interrupt whose vstimecmp
-            // was written from HS-mode (1 run in 8 of the conformance guest;
-            // never for the guest's own stimecmp writes). The hypervisor's
-            // timer armed for the same deadline makes the hart exit once, and
-            // the pending VSTIP is taken on the way back in.
-            platform::arm_host_timer(stime_value);
-            csr_set<csr::sie>(sie_bits::STIE);
-            return;
-        }
-        // No Sstc for this guest: the hypervisor's own timer stands in, and
-        // its interrupt is passed on as VSTIP.
-        csr_clear<csr::hvip>(irq_bits::VSTIP);
-        platform::arm_host_timer(stime_value);
-        csr_set<csr::sie>(sie_bits::STIE);
-    }
+    void set_timer(std::uint64_t stime_value) { host_timer_set_guest(vcpu_, stime_value); }
+    bool watchdog_kick() { return tessera::watchdog_kick(vcpu_); }
     void send_ipi(std::uint64_t vharts) { send_guest_ipi(vcpu_, vharts); }
     void remote_fence(sbi::Fence kind, std::uint64_t vharts) {
         tessera::remote_fence(vcpu_, kind, vharts);
@@ -99,16 +83,7 @@ private:
     Line why;
     why << "unhandled trap scause=" << hex(scause) << " sepc=" << hex(csr_read<csr::sepc>())
         << " stval=" << hex(csr_read<csr::stval>()) << " htval=" << hex(csr_read<csr::htval>());
-    partition_stop(vcpu, true, why.view());
-}
-
-// The hypervisor's timer fired: it stands in for the timer of a guest
-// without Sstc (VSTIP until the guest's next set_timer), or it was the
-// backstop of an SBI set_timer of a guest with Sstc (VSTIP comes from
-// vstimecmp).
-void take_host_timer(const VcpuContext& vcpu) {
-    if (!vcpu.partition->spec->sstc) csr_set<csr::hvip>(irq_bits::VSTIP);
-    csr_clear<csr::sie>(sie_bits::STIE);  // until the guest sets its next deadline
+    partition_fault(vcpu, why.view());
 }
 
 // Enters the guest in VS-mode at `entry` with every register 0 but a0 = the
@@ -160,6 +135,7 @@ void vcpu_start(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg) {
     fence_i();  // the image was written with stores; fetch must see it
     vcpu_update_external_interrupt(vcpu);
     csr_write<csr::sie>(kHypervisorInterrupts);
+    if (vcpu.timer_mode == TimerMode::Watched) watchdog_start(vcpu);
     enter_guest_at(vcpu, entry, arg);
 }
 
@@ -232,7 +208,7 @@ extern "C" tessera::VcpuContext* tessera_handle_exit(tessera::VcpuContext* vcpu)
     // tessera_handle_mmio_exit.)
     switch (scause) {
         case cause::INTERRUPT_BIT | interrupt::SUPERVISOR_SOFTWARE: serve_requests(*vcpu); break;
-        case cause::INTERRUPT_BIT | interrupt::SUPERVISOR_TIMER: take_host_timer(*vcpu); break;
+        case cause::INTERRUPT_BIT | interrupt::SUPERVISOR_TIMER: host_timer_fired(*vcpu); break;
         case cause::INTERRUPT_BIT | interrupt::SUPERVISOR_EXTERNAL:
             passthrough_irqs_take(*vcpu);
             break;

@@ -18,6 +18,7 @@
 namespace tessera {
 
 struct Partition;
+enum class TimerMode : std::uint8_t;  // vcpu/host_timer.hpp
 
 struct VcpuContext {
     std::uint64_t gpr[32];       // x0..x31 of the guest; gpr[0] is unused
@@ -37,6 +38,11 @@ struct VcpuContext {
     std::atomic<std::uint64_t> fences_completed;
     std::uint64_t start_addr;    // HSM hart_start arguments, valid in START_PENDING
     std::uint64_t start_opaque;
+
+    // The hart's own timer (vcpu/host_timer.hpp): what it serves, and the
+    // guest deadline it stands in for when it also checks a watchdog.
+    TimerMode timer_mode;
+    std::uint64_t guest_deadline;
 
     // The last instruction an MMIO exit decoded, and what it decoded to: a
     // driver polling a register exits with the same instruction again and

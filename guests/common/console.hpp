@@ -26,6 +26,23 @@ public:
         tessera::format_hex(hex.value, [this](char c) { put(c); });
         return *this;
     }
+    struct Signed {
+        std::int64_t value;
+    };
+    Out& operator<<(Signed number) {
+        if (number.value < 0) put('-');
+        const std::uint64_t magnitude = number.value < 0 ? 0 - static_cast<std::uint64_t>(number.value)
+                                                         : static_cast<std::uint64_t>(number.value);
+        return *this << magnitude;
+    }
+    // An SBI error code by name ("INVALID_PARAM"), or as a number.
+    struct SbiError {
+        std::int64_t value;
+    };
+    Out& operator<<(SbiError error) {
+        if (const char* name = sbi::error_name(error.value)) return *this << std::string_view(name);
+        return *this << std::string_view("error ") << Signed{error.value};
+    }
     ~Out() { flush(); }
 
 private:
@@ -42,5 +59,7 @@ private:
 };
 
 inline Out::Hex hex(std::uint64_t value) { return {value}; }
+inline Out::Signed signed_dec(std::int64_t value) { return {value}; }
+inline Out::SbiError sbi_error(std::int64_t value) { return {value}; }
 
 }  // namespace guest

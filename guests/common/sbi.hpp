@@ -21,7 +21,33 @@ inline Ret call(std::uint64_t eid, std::uint64_t fid, std::uint64_t a0 = 0, std:
     return {static_cast<std::int64_t>(r_a0), r_a1};
 }
 
-inline constexpr std::uint64_t kBase = 0x10, kDbcn = 0x4442434E, kSrst = 0x53525354;
+inline constexpr std::uint64_t kBase = 0x10, kDbcn = 0x4442434E, kSrst = 0x53525354,
+                               kTime = 0x54494D45;
+// Tessera's own extension (firmware-specific EID space, "TSR").
+inline constexpr std::uint64_t kTessera = 0x0A545352;
+inline constexpr std::uint64_t kWatchdogKick = 0;  // its FID 0
+
+inline constexpr std::int64_t kSuccess = 0, kFailed = -1, kNotSupported = -2, kInvalidParam = -3,
+                              kDenied = -4, kInvalidAddress = -5, kAlreadyAvailable = -6;
+
+// The SBI error's name ("INVALID_PARAM"), nullptr for a code without one.
+inline const char* error_name(std::int64_t error) {
+    switch (error) {
+        case 0: return "SUCCESS";
+        case -1: return "FAILED";
+        case -2: return "NOT_SUPPORTED";
+        case -3: return "INVALID_PARAM";
+        case -4: return "DENIED";
+        case -5: return "INVALID_ADDRESS";
+        case -6: return "ALREADY_AVAILABLE";
+        case -7: return "ALREADY_STARTED";
+        case -8: return "ALREADY_STOPPED";
+        case -9: return "NO_SHMEM";
+        default: return nullptr;
+    }
+}
+
+inline Ret set_timer(std::uint64_t when) { return call(kTime, 0, when); }
 
 inline void console_write(const char* text, std::uint64_t length) {
     call(kDbcn, 0, length, reinterpret_cast<std::uintptr_t>(text), 0);
@@ -31,5 +57,8 @@ inline void console_write(const char* text, std::uint64_t length) {
     call(kSrst, 0, 0, success ? 0 : 1);
     for (;;) asm volatile("wfi");
 }
+
+// SRST warm reboot; returns the error if the call comes back.
+inline std::int64_t warm_reboot() { return call(kSrst, 0, 2, 0).error; }
 
 }  // namespace guest::sbi

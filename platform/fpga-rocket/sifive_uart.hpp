@@ -43,6 +43,7 @@ inline constexpr std::uint32_t kRxEmpty = 1u << 31;  // rxdata
 inline constexpr std::uint32_t kTxEnable = 1u << 0;  // txctrl
 inline constexpr std::uint32_t kRxEnable = 1u << 0;  // rxctrl
 inline constexpr std::uint32_t kTxWatermark = 1u << 0;  // ip, ie
+inline constexpr std::uint32_t kRxWatermark = 1u << 1;  // ip, ie
 inline constexpr unsigned kCountShift = 16;          // txcnt/rxcnt in txctrl/rxctrl
 
 inline constexpr std::uint32_t kBaud = 115200;
@@ -100,6 +101,9 @@ public:
         if ((value & kRxEmpty) != 0) return -1;
         return static_cast<int>(value & 0xff);
     }
+
+    // ip.rxwm is raised while the RX FIFO holds more than rxcnt (0) bytes.
+    void enable_receive_interrupt() const { write(sifive_uart::kIe, sifive_uart::kRxWatermark); }
 
     constexpr std::uint32_t div() const { return div_; }
 

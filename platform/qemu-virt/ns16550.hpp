@@ -1,4 +1,5 @@
-// NS16550-compatible UART (QEMU virt's console), polled.
+// NS16550-compatible UART (QEMU virt's console): polled output; input polled
+// or, once enable_receive_interrupt(), on its interrupt.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +29,14 @@ public:
         return read(kRbr);
     }
 
+    // The line is raised while received data waits (IER.ERBFI).
+    void enable_receive_interrupt() const { write(kIer, kIerReceivedData); }
+
 private:
     static constexpr unsigned kRbr = 0, kThr = 0, kIer = 1, kFcr = 2, kLcr = 3, kLsr = 5;
     static constexpr std::uint8_t kLcr8N1 = 0x03, kFcrEnableAndClear = 0x07;
     static constexpr std::uint8_t kLsrDataReady = 0x01, kLsrTxEmpty = 0x20;
+    static constexpr std::uint8_t kIerReceivedData = 0x01;
 
     volatile std::uint8_t* reg(unsigned index) const {
         return reinterpret_cast<volatile std::uint8_t*>(base_ + (std::uint64_t{index} << shift_));

@@ -384,6 +384,15 @@ CASES = {
                 edits=((ALPHA, "timebase-frequency = <10000000>;",
                         "timebase-frequency = <1000000>;"),),
                 needle="timebase-frequency", node="/cpus")),
+    "CFG-FLT-001": RuleCase(
+        Fixture('tessera,fault-policy = "restart" and tessera,watchdog-ms = <100>',
+                edits=((ALPHA, 'tessera,image = "alpha.elf";',
+                        'tessera,image = "alpha.elf";\n\ttessera,fault-policy = "restart";'
+                        '\n\ttessera,watchdog-ms = <100>;'),)),
+        Failure('tessera,fault-policy = "reboot"',
+                edits=((ALPHA, 'tessera,image = "alpha.elf";',
+                        'tessera,image = "alpha.elf";\n\ttessera,fault-policy = "reboot";'),),
+                needle="tessera,fault-policy", node="/")),
     "CFG-IMG-001": RuleCase(
         Fixture(PLAIN + ": alpha.elf exists"),
         Failure('tessera,image = "missing.elf"',

@@ -69,7 +69,7 @@ def test_fixture_header(tmp_path):
             "// /memory@80000000 host-ranges[1]\n") in text
     assert "{0x10008000, 0x10008000, 0x1000, cfg::MemKind::Mmio},  // " + VIRTIO in text
     assert ('{"uboot", 1, p0::kHarts, p0::kRegions, p0::kLoads, 0x80200000, 0x83fff000, 8, '
-            "p0::kEmulated, p0::kIrqs, true},") in text
+            "p0::kEmulated, p0::kIrqs, true, cfg::FaultPolicy::Stop, 0},") in text
 
 
 def test_fixture_review_and_dma_finding(tmp_path):
@@ -150,7 +150,7 @@ def test_guest_without_devices_gets_empty_spans(tmp_path):
     text = header(out)
     assert "inline constexpr std::span<const cfg::EmulatedDevice> kEmulated{};" in text
     assert "inline constexpr std::span<const cfg::IrqRoute> kIrqs{};" in text
-    assert "p0::kEmulated, p0::kIrqs, false}," in text
+    assert "p0::kEmulated, p0::kIrqs, false, cfg::FaultPolicy::Stop, 0}," in text
 
 
 # --- host facts: PLIC and Sstc -----------------------------------------------
@@ -411,7 +411,7 @@ def test_sstc_from_isa_extensions(tmp_path):
     scenario = uboot(tmp_path, ('riscv,isa = "rv64imafdc_zicsr_zifencei_sstc";',
                                 'riscv,isa-extensions = "i", "m", "a", "zicsr", "sstc";'))
     out, _ = accepted(tmp_path, scenario)
-    assert "p0::kEmulated, p0::kIrqs, true}," in header(out)
+    assert "p0::kEmulated, p0::kIrqs, true, cfg::FaultPolicy::Stop, 0}," in header(out)
 
 
 def test_sstc_guest_on_a_host_without_sstc(tmp_path):

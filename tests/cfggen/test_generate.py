@@ -73,7 +73,7 @@ def test_header_describes_the_partition(tmp_path):
     assert "inline constexpr std::uint64_t kHypervisorSize = 0x3e00000;" in text
     assert "inline constexpr std::uint64_t kTimebaseHz = 10000000;" in text
     assert ("inline constexpr cfg::ConsoleDevice kConsole{cfg::ConsoleKind::Ns16550, "
-            "0x10000000, 0, 3686400};") in text
+            "0x10000000, 0, 3686400, 10};") in text
     assert ("inline constexpr cfg::PoweroffDevice kPoweroff{cfg::PoweroffKind::SifiveTest, "
             "0x100000};") in text
     assert f"namespace p0 {{  // alpha, from {tmp_path}/alpha.dts" in text
@@ -86,7 +86,7 @@ def test_header_describes_the_partition(tmp_path):
     assert (f"    {{tessera_blob_p0_dtb, {dtb_size:#x}, 0x83fff000, {dtb_size:#x}}},  // guest DTB"
             in text)
     assert ('    {"alpha", 1, p0::kHarts, p0::kRegions, p0::kLoads, 0x80000000, 0x83fff000, 8, '
-            'p0::kEmulated, p0::kIrqs, false},' in text)
+            'p0::kEmulated, p0::kIrqs, false, cfg::FaultPolicy::Stop, 0},' in text)
     assert "inline constexpr unsigned kPartitionCount = 1;" in text
     assert "extern const std::uint8_t tessera_blob_p0_load0[];" in text
     assert "extern const std::uint8_t tessera_blob_p0_dtb[];" in text
@@ -127,7 +127,7 @@ def test_elf_segments_are_placed_by_address(tmp_path):
     text = header(out)
     assert "{tessera_blob_p0_load0, 0x1000, 0x80200000, 0x1000},  // alpha.elf segment 0" in text
     assert "{tessera_blob_p0_load1, 0x10, 0x80400000, 0x3000},  // alpha.elf segment 1" in text
-    assert "p0::kLoads, 0x80200040, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false}" in text
+    assert "p0::kLoads, 0x80200040, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false, cfg::FaultPolicy::Stop, 0}" in text
     assert (out / "blobs" / "p0_load1.bin").read_bytes() == code(0x10, 2)
 
 
@@ -141,7 +141,7 @@ def test_flat_binary_with_load_address_and_entry(tmp_path):
     assert generate(scenario, out).returncode == 0
     text = header(out)
     assert "{tessera_blob_p0_load0, 0x2345, 0x80100000, 0x2345},  // alpha.bin" in text
-    assert "p0::kLoads, 0x80100100, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false}" in text
+    assert "p0::kLoads, 0x80100100, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false, cfg::FaultPolicy::Stop, 0}" in text
 
 
 def test_flat_binary_entry_defaults_to_load_address(tmp_path):
@@ -151,7 +151,7 @@ def test_flat_binary_entry_defaults_to_load_address(tmp_path):
     (tmp_path / "alpha.bin").write_bytes(code(16))
     out = tmp_path / "out"
     assert generate(scenario, out).returncode == 0
-    assert ("p0::kLoads, 0x80100000, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false}"
+    assert ("p0::kLoads, 0x80100000, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false, cfg::FaultPolicy::Stop, 0}"
             in header(out))
 
 
@@ -170,7 +170,7 @@ def test_default_dtb_address_is_top_of_the_image_region(tmp_path):
 def test_explicit_dtb_address(tmp_path):
     props = f"\ttessera,dtb-address = <{cells64(0x82000000)}>;"
     out, _ = generated(tmp_path, {"alpha.dts": guest_dts(root_props=props)})
-    assert ("p0::kLoads, 0x80000000, 0x82000000, 8, p0::kEmulated, p0::kIrqs, false}"
+    assert ("p0::kLoads, 0x80000000, 0x82000000, 8, p0::kEmulated, p0::kIrqs, false, cfg::FaultPolicy::Stop, 0}"
             in header(out))
 
 
@@ -207,7 +207,7 @@ def test_passthrough_device_becomes_an_mmio_region(tmp_path):
     assert "/uart@10010000 <- host /soc/serial@10010000" in review
     assert "size 0x100 rounded up to 0x1000" in review
     # 4 root + level-1 and level-0 for the device page + level-1 for the 2 MiB-mapped RAM.
-    assert "p0::kLoads, 0x80000000, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false}" in text
+    assert "p0::kLoads, 0x80000000, 0x83fff000, 8, p0::kEmulated, p0::kIrqs, false, cfg::FaultPolicy::Stop, 0}" in text
 
 
 def test_passthrough_with_the_same_path_as_the_host(tmp_path):
@@ -250,7 +250,7 @@ def test_two_partitions(tmp_path):
     assert "{0x80000000, 0xc0000000, 0x40000000, cfg::MemKind::Ram},  // /memory@80000000" in text
     # beta: one 1 GiB leaf needs no table below the root: 4 pages.
     assert ('{"beta", 2, p1::kHarts, p1::kRegions, p1::kLoads, 0x80000000, 0xbffff000, 4, '
-            'p1::kEmulated, p1::kIrqs, false},' in text)
+            'p1::kEmulated, p1::kIrqs, false, cfg::FaultPolicy::Stop, 0},' in text)
     assert "inline constexpr unsigned kPartitionCount = 2;" in text
     assert (out / "blobs" / "p1.dtb").is_file()
 

@@ -9,9 +9,7 @@ Checks, without running it:
   - the entry point is the load window's base and every loadable segment lies
     inside the window (the hypervisor's reserved region in host.dts);
   - the generated tables say what the platform promises (--header-has: kHostSstc,
-    the console kind, the power-off device, ...);
-  - two linker scripts that must not drift apart have the same body (everything
-    from OUTPUT_ARCH on).
+    the console kind, the power-off device, ...).
 """
 import argparse
 import pathlib
@@ -34,8 +32,6 @@ def main():
     parser.add_argument("--header", type=pathlib.Path, help="the generated tessera_scenario.hpp")
     parser.add_argument("--header-has", action="append", default=[],
                         help="text the generated header must contain (repeatable)")
-    parser.add_argument("--same-linker-body", nargs=2, type=pathlib.Path,
-                        metavar=("SCRIPT", "SCRIPT"))
     args = parser.parse_args()
 
     failures = []
@@ -68,13 +64,6 @@ def main():
             else:
                 failures.append(f"generated header {args.header} lacks '{wanted}'")
 
-    if args.same_linker_body:
-        bodies = [body(path) for path in args.same_linker_body]
-        if bodies[0] is None or bodies[0] != bodies[1]:
-            failures.append(f"{args.same_linker_body[0]} and {args.same_linker_body[1]} differ "
-                            f"after their header comments")
-        else:
-            print("PASS: linker scripts agree")
 
     for failure in failures:
         print(f"FAIL: {failure}")
@@ -103,12 +92,6 @@ def check_layout(readelf, elf, base, end):
     if not failures:
         print(f"PASS: entry {base:#x}, {len(loads)} loadable segments inside {base:#x}..{end:#x}")
     return failures
-
-
-def body(path):
-    text = path.read_text()
-    start = text.find("OUTPUT_ARCH")
-    return text[start:] if start >= 0 else None
 
 
 if __name__ == "__main__":

@@ -94,3 +94,14 @@ TEST_CASE("log-line formatting of numbers") {
     tiny << "truncated";
     CHECK(tiny.view() == "trun");
 }
+
+TEST_CASE("a source with a colour gets it around its prefix only") {
+    g_output.clear();
+    std::array<tessera::ConsoleMux::Source, 1> sources{};
+    sources[0].name = "rtos";
+    sources[0].colour = "\x1b[36m";
+    tessera::ConsoleMux mux(capture, sources, "\x1b[1m");
+    mux.write(0, bytes("tick\n"));
+    mux.log("hello");
+    CHECK(g_output == "\x1b[36m[rtos]\x1b[0m tick\n\x1b[1m[tessera]\x1b[0m hello\n");
+}

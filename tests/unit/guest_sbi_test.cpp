@@ -59,6 +59,12 @@ struct FakeEnv {
     }
     std::uint32_t hart_status(std::uint32_t vhart) { return states[vhart]; }
     void suspend_retentive() { ++suspends; }
+    bool has_watchdog = false;
+    int kicks = 0;
+    bool watchdog_kick() {
+        if (has_watchdog) ++kicks;
+        return has_watchdog;
+    }
 };
 
 sbi::Outcome call(FakeEnv& env, std::uint64_t eid, std::uint64_t fid, std::uint64_t a0 = 0,
@@ -74,7 +80,8 @@ TEST_CASE("BASE tells the truth about the implementation and its extensions") {
     CHECK(call(env, sbi::ext::BASE, 1).value == sbi::kImplId);
     CHECK(call(env, sbi::ext::BASE, 2).value == sbi::kImplVersion);
     for (std::uint64_t eid : {sbi::ext::BASE, sbi::ext::DBCN, sbi::ext::SRST, sbi::ext::TIME,
-                              sbi::ext::IPI, sbi::ext::RFENCE, sbi::ext::HSM, std::uint64_t{1},
+                              sbi::ext::IPI, sbi::ext::RFENCE, sbi::ext::HSM,
+                              sbi::ext::TESSERA, std::uint64_t{1},
                               std::uint64_t{2}}) {
         CHECK(call(env, sbi::ext::BASE, 3, eid).value == 1);
     }
@@ -217,4 +224,15 @@ TEST_CASE("HSM: start, status, stop and suspend follow the SBI spec") {
     CHECK(suspend.addr == 0x80000200);
     CHECK(suspend.opaque == 9);
     CHECK(call(env, sbi::ext::HSM, 4).error == sbi::error::NOT_SUPPORTED);
+}
+
+TEST_CASE("TESSERA watchdog kick: SUCCESS with a watchdog, NOT_SUPPORTED without") {
+    FakeEnv env;
+    CHECK(call(env, sbi::ext::TESSERA, sbi::tessera_fn::WATCHDOG_KICK).error ==
+          sbi::error::NOT_SUPPORTED);
+    env.has_watchdog = true;
+    CHECK(call(env, sbi::ext::TESSERA, sbi::tessera_fn::WATCHDOG_KICK).error == 0);
+    CHECK(env.kicks == 1);
+    CHECK(call(env, sbi::ext::TESSERA, 1).error == sbi::error::NOT_SUPPORTED);  // unknown FID
+    CHECK(env.kicks == 1);
 }

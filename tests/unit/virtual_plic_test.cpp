@@ -395,6 +395,19 @@ TEST_CASE("routing: the lowest vhart whose S context enables a source with prior
     CHECK(guest.plic.enabled_anywhere(12));
 }
 
+TEST_CASE("routing prefers a vhart whose threshold lets the source through") {
+    Guest guest(20, 4);
+    guest.set_priority(12, 3);
+    guest.enable(s_context(1), 12);
+    guest.enable(s_context(2), 12);
+    guest.set_threshold(s_context(1), 3);  // masks priority 3
+    CHECK(*guest.plic.first_enabled_vhart(12) == 2);
+    guest.set_threshold(s_context(2), 5);  // both masked: the lowest enabling one
+    CHECK(*guest.plic.first_enabled_vhart(12) == 1);
+    guest.set_threshold(s_context(1), 2);
+    CHECK(*guest.plic.first_enabled_vhart(12) == 1);
+}
+
 TEST_CASE("reset clears everything and clamps the configuration to the storage") {
     Guest guest(10, 1);
     const std::uint32_t s = s_context(0);

@@ -49,19 +49,21 @@ def _lines(config, config_hash):
             f"inline constexpr std::uint64_t kTimebaseHz = {host.timebase};\n",
             f"inline constexpr cfg::ConsoleDevice kConsole{{cfg::ConsoleKind::"
             f"{host.console.kind}, {host.console.base:#x}, {host.console.reg_shift}, "
-            f"{host.console.clock_hz}}};\n",
+            f"{host.console.clock_hz}, {host.console.irq}}};\n",
             f"inline constexpr cfg::PoweroffDevice kPoweroff{{cfg::PoweroffKind::"
             f"{host.poweroff.kind}, {host.poweroff.base:#x}}};\n",
             f"inline constexpr cfg::PlicDevice kPlic{{{plic_base:#x}, {plic_sources}}};"
             f"{plic_comment}\n",
             f"inline constexpr bool kHostSstc = {_bool(host.sstc)};\n",
+            f"inline constexpr bool kConsoleColour = {_bool(config.scenario.console_colour)};\n",
             "\n"]
     for partition in config.partitions:
         out += _partition_lines(partition)
     out += ["inline constexpr cfg::PartitionSpec kPartitions[] = {\n"]
     out += [f"    {{{_c_string(p.name)}, {p.vmid}, p{p.index}::kHarts, p{p.index}::kRegions, "
             f"p{p.index}::kLoads, {p.entry:#x}, {p.dtb_gpa:#x}, {p.stage2_pages}, "
-            f"p{p.index}::kEmulated, p{p.index}::kIrqs, {_bool(p.sstc)}}},\n"
+            f"p{p.index}::kEmulated, p{p.index}::kIrqs, {_bool(p.sstc)}, "
+            f"cfg::FaultPolicy::{p.fault_policy.capitalize()}, {p.watchdog_ms}}},\n"
             for p in config.partitions]
     out += ["};\n",
             f"inline constexpr unsigned kPartitionCount = {len(config.partitions)};\n",

@@ -14,7 +14,9 @@ import ranges
 from model import RAM, Region
 
 ROOT_PROPS = ("tessera,name", "tessera,image", "tessera,load-address", "tessera,entry",
-              "tessera,dtb-address")
+              "tessera,dtb-address", "tessera,fault-policy", "tessera,watchdog-ms")
+FAULT_POLICIES = ("stop", "restart")
+MAX_WATCHDOG_MS = 60000
 CPU_PROPS = ("tessera,hart",)
 MEMORY_PROPS = ("tessera,host-address", "tessera,host-ranges")
 ANY_NODE_PROPS = ("tessera,passthrough",)
@@ -45,6 +47,8 @@ class Guest:
     load_address: int = None
     entry: int = None
     dtb_address: int = None
+    fault_policy: str = "stop"                      # what a fatal guest fault does
+    watchdog_ms: int = 0                            # 0: no watchdog
     cpus: list = field(default_factory=list)        # GuestCpu
     ram: list = field(default_factory=list)         # Region (kind RAM)
     memory_nodes: int = 0
@@ -65,6 +69,7 @@ def read_guest(source, diags):
     guest.load_address = reader.value(props.u64, root, "tessera,load-address")
     guest.entry = reader.value(props.u64, root, "tessera,entry")
     guest.dtb_address = reader.value(props.u64, root, "tessera,dtb-address")
+    guest.fault_policy, guest.watchdog_ms = reader.fault_handling(root)
     guest.cpus = reader.cpus()
     guest.memory_nodes, guest.ram = reader.memory()
     guest.passthrough = reader.passthrough()
@@ -84,6 +89,20 @@ class _Reader:
         except props.PropError as error:
             self.diags.report_prop_error(self.source, error)
             return None
+
+    def fault_handling(self, root):
+        """tessera,fault-policy and tessera,watchdog-ms (CFG-FLT-001)."""
+        policy = self.value(props.string, root, "tessera,fault-policy")
+        if policy is not None and policy not in FAULT_POLICIES:
+            self.diags.report("CFG-FLT-001", self.source, root.path,
+                              f'tessera,fault-policy is "{policy}"', "tessera,fault-policy")
+            policy = None
+        watchdog = self.value(props.u32, root, "tessera,watchdog-ms")
+        if watchdog is not None and not 1 <= watchdog <= MAX_WATCHDOG_MS:
+            self.diags.report("CFG-FLT-001", self.source, root.path,
+                              f"tessera,watchdog-ms is {watchdog}", "tessera,watchdog-ms")
+            watchdog = None
+        return policy or "stop", watchdog or 0
 
     def cpus(self):
         parent = self.source.find("/cpus")

@@ -28,6 +28,7 @@ class Console:
     reg_shift: int
     clock_hz: int
     node: str
+    irq: int = 0     # its receive interrupt on the host PLIC; 0: none (input is polled)
 
 
 @dataclass(frozen=True)
@@ -236,13 +237,14 @@ class _Reader:
         try:
             reg_shift = props.u32(node, "reg-shift") or 0
             clock_hz = props.u32(node, "clock-frequency") or 0
+            irq = (props.u32(node, "interrupts") or 0) if "interrupts" in node.props else 0
         except props.PropError as error:
             self._bad(error)
             return None
         if not reg:
             self._plat_error(node.path, "the console node has no reg")
             return None
-        return Console(driver.kind, reg[0][0], reg_shift, clock_hz, node.path)
+        return Console(driver.kind, reg[0][0], reg_shift, clock_hz, node.path, irq)
 
     def _resolve(self, path_or_alias):
         if path_or_alias.startswith("/"):

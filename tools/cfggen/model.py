@@ -102,6 +102,8 @@ class Partition:
     emulated: list = field(default_factory=list)     # Emulated, sorted by gpa
     irqs: list = field(default_factory=list)         # IrqRoute, sorted by host_irq
     sstc: bool = False                               # the guest's cpus have Sstc
+    fault_policy: str = "stop"                       # "stop" or "restart"
+    watchdog_ms: int = 0                             # 0: no watchdog
     findings: list = field(default_factory=list)     # Diagnostic of WARNING rules
 
     @property

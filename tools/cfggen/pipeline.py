@@ -72,7 +72,8 @@ def configure(settings):
             regions=regions, chunks=loads.chunks,
             passthrough=[(request.node, request.host_path) for request in guest.passthrough],
             image=loads.image, entry=loads.entry, dtb_gpa=loads.dtb_gpa,
-            emulated=emulations[index].devices, irqs=irqs[index], sstc=sstc[index]))
+            emulated=emulations[index].devices, irqs=irqs[index], sstc=sstc[index],
+            fault_policy=guest.fault_policy, watchdog_ms=guest.watchdog_ms))
     if diags or host is None or len(sources) != len(partitions):
         return None, diags
     for partition in partitions:  # only now are the regions known to be sane

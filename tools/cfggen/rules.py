@@ -33,8 +33,8 @@ _CATALOGUE = (
     Rule("CFG-DT-003", "only known tessera,* properties are used",
          "a misspelt or misplaced tessera,* property would be ignored silently and change "
          "nothing",
-         "check the spelling and the node: tessera,name/image/load-address/entry/dtb-address "
-         "on the root, tessera,hart on cpus, tessera,host-address or tessera,host-ranges on "
+         "check the spelling and the node: tessera,name/image/load-address/entry/dtb-address/"
+         "fault-policy/watchdog-ms on the root, tessera,hart on cpus, tessera,host-address or tessera,host-ranges on "
          "memory nodes, "
          "tessera,passthrough on devices"),
     Rule("CFG-DT-004", "reg and ranges fit their parent's #address-cells and #size-cells",
@@ -206,6 +206,11 @@ _CATALOGUE = (
          "timeouts and clocks wrong",
          "set /cpus timebase-frequency of the guest to the host's value: the guest reads the "
          "real time CSR"),
+    Rule("CFG-FLT-001", "fault policy and watchdog are valid",
+         "an unknown policy or a watchdog period of 0 (or of minutes) would leave a faulty "
+         "partition stopped, or restart a healthy one, other than the author meant",
+         'tessera,fault-policy = "stop" or "restart" (default "stop"); '
+         "tessera,watchdog-ms = <1..60000> (absent: no watchdog)"),
     Rule("CFG-IMG-001", "image file exists and is readable",
          "the image is embedded in the hypervisor image at build time",
          "build the image first, or fix tessera,image (${build}, ${cache}, ${source} "

@@ -18,6 +18,7 @@ class Scenario:
     platform: str = None
     host_dts: str = None         # <platform root>/<platform>/host.dts when it exists
     guest_paths: list = field(default_factory=list)
+    console_colour: bool = False  # tessera,console-colour: ANSI colours on line prefixes
 
 
 def scenario_name(path):
@@ -42,6 +43,7 @@ def read_scenario(path, platform_root, diags):
         _error(diags, source, error.message, "compatible")
     scenario.platform, scenario.host_dts = _read_platform(source, platform_root, diags)
     scenario.guest_paths = _read_partitions(source, diags)
+    scenario.console_colour = "tessera,console-colour" in root.props
     return scenario
 
 

@@ -17,6 +17,7 @@ inline constexpr std::uint16_t scause = 0x142;
 inline constexpr std::uint16_t stval = 0x143;
 inline constexpr std::uint16_t sip = 0x144;
 inline constexpr std::uint16_t stimecmp = 0x14D;  // Sstc
+inline constexpr std::uint16_t time = 0xC01;      // read-only: the platform's timer
 inline constexpr std::uint16_t satp = 0x180;
 inline constexpr std::uint16_t vsstatus = 0x200;
 inline constexpr std::uint16_t vsie = 0x204;
