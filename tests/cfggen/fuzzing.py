@@ -39,6 +39,8 @@ sys.dont_write_bytecode = True
 # pylint: disable=wrong-import-position
 import cfggen  # noqa: E402
 import dtc  # noqa: E402
+import props  # noqa: E402
+from fdtree import read_tree  # noqa: E402
 from cfgtest import UBOOT_ELF, code, make_elf  # noqa: E402
 from rules import RULES  # noqa: E402
 
@@ -115,9 +117,17 @@ def make_corpus(root):
         elif image.name == "uboot.elf":
             make_elf(image, UBOOT_ELF, 0x80200000)
         else:
-            make_elf(image, [(0x80200000, code(0x1800), 0x3000)], 0x80200000)
+            base = _ram_base(path) + 0x200000
+            make_elf(image, [(base, code(0x1800), 0x3000)], base)
         corpus.images.append(image)
     return corpus
+
+
+def _ram_base(guest_dts):
+    """The guest-physical base of a guest DT's first RAM range."""
+    root = read_tree(dtc.compile_dts(str(guest_dts))[0])
+    memory = next(node for node in root.walk() if props.is_device_type(node, "memory"))
+    return props.reg(memory)[0][0]
 
 
 # --- dtc, remembered by content ----------------------------------------------------
