@@ -130,6 +130,8 @@ def test_scenario_file_missing(tmp_path):
     ("reg = <0x0 0x80200000 0x0 0x3e00000>;", "reg = <0x1 0x80200000 0x0 0x3e00000>;",
      "CFG-HV-001"),
     ('device_type = "memory";', "", "CFG-HV-001"),
+    # a hart id that would size the runtime's per-hart tables for 2^31 harts
+    ("reg = <1>;\n\t\t\tstatus", "reg = <0x7fffffff>;\n\t\t\tstatus", "CFG-PLAT-001"),
 ])
 def test_malformed_host(tmp_path, old, new, rule_id):
     root = tmp_path / "platforms"

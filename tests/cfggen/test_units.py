@@ -12,7 +12,7 @@ import rules
 from cfgtest import code, make_elf
 from diagnostics import Diagnostics, SourcePos
 from dtsource import load_dts
-from fdtree import Node
+from fdtree import Node, TreeError, read_tree
 from srcmap import parse_annotated
 
 
@@ -271,3 +271,31 @@ def test_interrupt_parents_and_specifiers():
     dev.props["interrupts"] = b"\0\0"
     with pytest.raises(props.PropError):
         resolved(dev)
+
+
+# --- reading DTBs that dtc did not write ---------------------------------------------
+
+def _dtb(tmp_path, body):
+    source = tmp_path / "t.dts"
+    source.write_text("/dts-v1/;\n/ {\n" + body + "};\n")
+    return dtc.compile_dts(str(source))[0]
+
+
+def test_read_tree_refuses_corrupt_blobs(tmp_path):
+    dtb = _dtb(tmp_path, '\tcompatible = "x";\n\tn@0 { reg = <0>; };\n')
+    assert read_tree(dtb).find("/n@0").props["reg"] == bytes(4)
+    for broken in (dtb[:20], dtb[:-4], dtb[:40] + bytes(len(dtb) - 40)):
+        with pytest.raises(TreeError):
+            read_tree(broken)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    (b"n@0\0", b"n/0\0", "node name 'n/0' in / is not a device tree name"),
+    (b"m@0\0", b"n@0\0", "two nodes named 'n@0' in /"),
+    (b"compatible\0", b"compatibl\xe9\0", "not UTF-8"),
+])
+def test_read_tree_refuses_names_dtc_would_not_write(tmp_path, old, new, message):
+    dtb = _dtb(tmp_path, '\tcompatible = "x";\n\tn@0 { };\n\tm@0 { };\n')
+    assert old in dtb
+    with pytest.raises(TreeError, match=message):
+        read_tree(dtb.replace(old, new, 1))

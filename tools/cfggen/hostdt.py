@@ -11,6 +11,7 @@ import ranges
 from dtsource import load_dts
 
 HYPERVISOR_COMPATIBLE = "tessera,hypervisor"
+MAX_HARTS = 1024  # hart ids 0..1023: kHartCount = highest id + 1 sizes per-hart tables
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,11 @@ class _Reader:
                 self.diags.report("CFG-DT-002", self.source, node.path,
                                   "a cpu's reg must be one 32-bit hart id", "reg")
                 continue
+            if reg[0][0] >= MAX_HARTS:
+                self._plat_error(node.path, f"hart id {reg[0][0]} is too large: the runtime's "
+                                            f"per-hart tables (stacks, vCPUs) are indexed by "
+                                            f"hart id, 0..{MAX_HARTS - 1}", "reg")
+                continue
             found[reg[0][0]] = node.path
         if not found:
             self._plat_error("/cpus" if cpus is not None else "/", "no usable cpu in the host DT")
@@ -318,7 +324,7 @@ class _Reader:
                     reg_cpu = props.reg(cpu) or []
                 except props.PropError:
                     continue  # reported by harts()
-                if len(reg_cpu) == 1:
+                if len(reg_cpu) == 1 and reg_cpu[0][0] < MAX_HARTS:
                     by_hart.setdefault(reg_cpu[0][0], cpu)
         count = max(by_hart) + 1 if by_hart else 0  # disabled cpus have contexts too
         missing = [hart for hart in range(count) if hart not in by_hart]
