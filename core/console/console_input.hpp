@@ -17,6 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "lib/spinlock.hpp"
+
 namespace tessera {
 
 class ConsoleInput {
@@ -33,7 +35,7 @@ public:
 
     // The next byte for partition `index`, -1 if none (or it hasn't the focus).
     int read_for(std::uint32_t index) {
-        lock();
+        LockGuard guard(lock_);
         int result = -1;
         while (index == focus()) {
             const int byte = source_();
@@ -41,7 +43,6 @@ public:
             result = feed(static_cast<std::uint8_t>(byte));
             if (result >= 0) break;
         }
-        unlock();
         return result;
     }
 
@@ -49,7 +50,7 @@ public:
     // has the focus, which *focus then tells). Returns how many; call again
     // while it fills `out`.
     std::size_t take_pending(std::uint8_t* out, std::size_t capacity, std::uint32_t* focus_out) {
-        lock();
+        LockGuard guard(lock_);
         std::size_t count = 0;
         const std::uint32_t target = focus();
         while (count < capacity) {
@@ -60,7 +61,6 @@ public:
             if (focus() != target) break;  // later bytes go to the new focus
         }
         *focus_out = target;
-        unlock();
         return count;
     }
 
@@ -88,17 +88,12 @@ private:
         }
         return -1;
     }
-    void lock() {
-        while (busy_.exchange(1, std::memory_order_acquire) != 0) {
-        }
-    }
-    void unlock() { busy_.store(0, std::memory_order_release); }
 
     Source source_;
     Announce announce_;
     std::uint32_t partitions_;
     std::atomic<std::uint32_t> focus_{0};
-    std::atomic<std::uint32_t> busy_{0};
+    SpinLock lock_;
     bool escaped_ = false;
 };
 

@@ -6,7 +6,6 @@
 #include "partition/partition.hpp"
 #include "platform_api.hpp"
 #include "scenario/scenario.hpp"
-#include "vcpu/hart_requests.hpp"
 
 namespace tessera {
 namespace {
@@ -31,11 +30,8 @@ void deliver(VcpuContext& self, Partition& target, const std::uint8_t* bytes, st
     }
     if (self.partition == &target) {
         signal_virtual_plic(self);
-        return;
-    }
-    for (std::uint32_t vhart = 0; vhart < target.spec->harts.size(); ++vhart) {
-        VcpuContext& other = scenario_runtime().vcpus[target.spec->harts[vhart]];
-        if (other.hsm_state.load() == sbi::hsm_state::STARTED) post_request(other, request::VSEIP);
+    } else {
+        signal_virtual_plic(target, kEveryVhart);
     }
 }
 

@@ -104,15 +104,28 @@ void passthrough_irq_completed(Partition& partition, std::uint32_t guest_irq) {
         if (partition.spec->irqs[index].guest_irq == guest_irq) complete_claim(partition, index);
 }
 
-void signal_virtual_plic(VcpuContext& vcpu) {
-    vcpu_update_external_interrupt(vcpu);
-    const std::uint32_t count = static_cast<std::uint32_t>(vcpu.partition->spec->harts.size());
+namespace {
+
+// Inlined into signal_virtual_plic(VcpuContext&), on the passthrough interrupt path.
+[[gnu::always_inline]] inline void signal_harts(Partition& partition, std::uint32_t except_vhart) {
+    const std::uint32_t count = static_cast<std::uint32_t>(partition.spec->harts.size());
     for (std::uint32_t vhart = 0; vhart < count; ++vhart) {
-        if (vhart == vcpu.vhart) continue;
-        VcpuContext& other = partition_vcpu(vcpu, vhart);
+        if (vhart == except_vhart) continue;
+        VcpuContext& other = scenario_runtime().vcpus[partition.spec->harts[vhart]];
         if (other.hsm_state.load() == sbi::hsm_state::STARTED)
             post_request(other, request::VSEIP);
     }
+}
+
+}  // namespace
+
+void signal_virtual_plic(Partition& partition, std::uint32_t except_vhart) {
+    signal_harts(partition, except_vhart);
+}
+
+void signal_virtual_plic(VcpuContext& vcpu) {
+    vcpu_update_external_interrupt(vcpu);
+    signal_harts(*vcpu.partition, vcpu.vhart);
 }
 
 }  // namespace tessera
