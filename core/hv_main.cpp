@@ -20,6 +20,23 @@ namespace tessera {
 namespace {
 
 std::atomic<std::uint32_t> g_boot_done{0};  // 32-bit: a native AMO on RISC-V
+std::atomic<std::uint32_t> g_harts_arrived{0};  // secondary harts in tessera_secondary_main
+
+// Waits (at most a second) until the `started` secondary harts have come
+// out of the SBI firmware into the hypervisor.
+void wait_for_harts(std::uint32_t started) {
+    const std::uint64_t deadline =
+        arch::csr_read<arch::csr::time>() + scenario_runtime().timebase_hz;
+    while (g_harts_arrived.load(std::memory_order_acquire) < started) {
+        if (arch::csr_read<arch::csr::time>() > deadline) {
+            Line line;
+            line << dec(started - g_harts_arrived.load()) << " of " << dec(started)
+                 << " started harts did not arrive within 1 s; going on without waiting";
+            log(line.view());
+            return;
+        }
+    }
+}
 
 void print_banner(std::uint64_t boot_hart) {
     Scenario& s = scenario_runtime();
@@ -77,10 +94,9 @@ extern "C" [[noreturn]] void tessera_boot_main(std::uint64_t hartid, std::uint64
             partition_finish(partition, true, "could not be loaded");
         }
     }
-    console_input_attach();
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    g_boot_done.store(1, std::memory_order_release);
-
+    // The other harts first: OpenSBI's start of a hart resets that hart's
+    // PLIC contexts, so interrupts are routed only once every hart is here.
+    std::uint32_t started = 0;
     for (Partition& partition : s.partitions) {
         if (partition.state.load() != PartitionState::Running) continue;
         for (std::uint32_t hart : partition.spec->harts) {
@@ -94,14 +110,21 @@ extern "C" [[noreturn]] void tessera_boot_main(std::uint64_t hartid, std::uint64
                      << dec(static_cast<std::uint64_t>(-ret.error)) << ")";
                 log(line.view());
                 partition_finish(partition, true, "a hart could not be started");
+            } else {
+                ++started;
             }
         }
     }
+    wait_for_harts(started);
+    console_input_attach();
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    g_boot_done.store(1, std::memory_order_release);
     run_or_park(hartid);
 }
 
 extern "C" [[noreturn]] void tessera_secondary_main(std::uint64_t hartid) {
     using namespace tessera;
+    g_harts_arrived.fetch_add(1, std::memory_order_acq_rel);
     while (g_boot_done.load(std::memory_order_acquire) == 0) {
     }
     run_or_park(hartid);

@@ -24,6 +24,7 @@ struct Scenario {
     ConsoleInput& input;
     cfg::PlicDevice plic;  // the physical PLIC (base 0: none)
     std::uint32_t console_irq;  // the console's receive interrupt on it (0: none)
+    std::uint64_t timebase_hz;  // the rate of the time CSR
 };
 
 Scenario& scenario_runtime();

@@ -134,7 +134,7 @@ constinit ConsoleInput g_input{platform::console_read_byte, console_input_announ
 constinit Scenario g_scenario{scenario::kName,   scenario::kPlatform, scenario::kConfigHash,
                               g_partitions,      g_vcpus,             g_console,
                               g_input,           scenario::kPlic,
-                              scenario::kConsole.irq};
+                              scenario::kConsole.irq, scenario::kTimebaseHz};
 
 }  // namespace
 }  // namespace tessera

@@ -15,6 +15,7 @@ For partitions that don't end by themselves:
                              its first and last heartbeat;
   --stop-after-markers       ends QEMU once every marker has been seen
                              (its exit status is then not checked).
+--log FILE keeps the whole console output (colours stripped) in FILE.
 """
 import argparse
 import codecs
@@ -78,6 +79,7 @@ def main():
     parser.add_argument("--expect-exit", type=int, default=0)
     parser.add_argument("--smp", type=int, default=4)
     parser.add_argument("--qemu-arg", action="append", default=[])
+    parser.add_argument("--log", metavar="FILE", help="write the whole console output here")
     args = parser.parse_args()
 
     if not os.path.exists(args.elf):
@@ -105,10 +107,13 @@ def main():
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     buffer = b""
+    log = open(args.log, "w", encoding="utf-8") if args.log else None
 
     def take_line(raw):
         line = strip_colour(raw.decode("utf-8", "replace").rstrip("\r"))
         tail.append(line)
+        if log is not None:
+            log.write(line + "\n")
         for text in args.forbid:
             if text in line:
                 problems.append(f"forbidden text {text!r} in line {line!r}")
@@ -153,6 +158,8 @@ def main():
             take_line(raw)
     if buffer:
         take_line(buffer)
+    if log is not None:
+        log.close()
 
     if timed_out:
         process.kill()
