@@ -2,6 +2,7 @@
 // not reach, FP, its own paging and user mode.
 #include "check.hpp"
 #include "checks.hpp"
+#include "sv39.hpp"
 
 extern "C" char conformance_user_program[];
 
@@ -16,43 +17,41 @@ Trap read_csr_trap() {
     return catch_trap([] { (void)csr_read<Csr>(); });
 }
 
-// ---- Sv39 --------------------------------------------------------------------
+// ---- Sv39 (guests/common/sv39.hpp) -------------------------------------------
 
-constexpr std::uint64_t kPteV = 1, kPteR = 2, kPteW = 4, kPteX = 8, kPteU = 16, kPteA = 64,
-                        kPteD = 128;
-constexpr std::uint64_t kGiga = 1ULL << 30;
+namespace sv39 = guest::sv39;
+using sv39::kPteA;
+using sv39::kPteD;
+using sv39::kPteR;
+using sv39::kPteU;
+using sv39::kPteW;
+using sv39::kPteX;
 constexpr std::uint64_t kUserCode = 0x1'0000'0000;         // root entry 4, then two tables
 constexpr std::uint64_t kUserData = kUserCode + 0x1000;
 constexpr std::uint64_t kUserUnmapped = kUserCode + 0x2000;  // no leaf
-constexpr std::uint64_t kSatpSv39 = 8ULL << 60;
 
-alignas(4096) std::uint64_t g_root[512];
-alignas(4096) std::uint64_t g_user_l1[512];
-alignas(4096) std::uint64_t g_user_l0[512];
+alignas(4096) sv39::Table g_root;
+alignas(4096) sv39::Table g_user_l1;
+alignas(4096) sv39::Table g_user_l0;
 alignas(4096) volatile std::uint64_t g_user_data[512];
 
-std::uint64_t leaf(std::uint64_t pa, std::uint64_t flags) { return (pa >> 12) << 10 | flags | kPteV; }
-std::uint64_t table(const void* next) {
-    return (reinterpret_cast<std::uintptr_t>(next) >> 12) << 10 | kPteV;
-}
-
 void build_tables() {
-    for (auto* table_page : {g_root, g_user_l1, g_user_l0})
-        for (unsigned i = 0; i < 512; ++i) table_page[i] = 0;
+    for (auto* table_page : {g_root, g_user_l1, g_user_l0}) sv39::clear(table_page);
     // Identity gigapages: devices (the first GiB) and RAM, supervisor only.
-    g_root[0] = leaf(0, kPteR | kPteW | kPteA | kPteD);
-    const std::uint64_t ram_giga = g_platform.ram_base & ~(kGiga - 1);
-    g_root[ram_giga / kGiga] = leaf(ram_giga, kPteR | kPteW | kPteX | kPteA | kPteD);
+    sv39::identity_gigapage(g_root, 0, kPteR | kPteW | kPteA | kPteD);
+    sv39::identity_gigapage(g_root, g_platform.ram_base, kPteR | kPteW | kPteX | kPteA | kPteD);
     // The user program's page and its data page.
-    g_root[kUserCode / kGiga] = table(g_user_l1);
-    g_user_l1[0] = table(g_user_l0);
-    g_user_l0[0] = leaf(reinterpret_cast<std::uintptr_t>(conformance_user_program),
-                        kPteR | kPteX | kPteU | kPteA);
-    g_user_l0[1] = leaf(reinterpret_cast<std::uintptr_t>(&g_user_data[0]),
-                        kPteR | kPteW | kPteU | kPteA | kPteD);
+    g_root[sv39::giga_index(kUserCode)] = sv39::table(g_user_l1);
+    g_user_l1[sv39::mega_index(kUserCode)] = sv39::table(g_user_l0);
+    g_user_l0[sv39::page_index(kUserCode)] =
+        sv39::leaf(reinterpret_cast<std::uintptr_t>(conformance_user_program),
+                   kPteR | kPteX | kPteU | kPteA);
+    g_user_l0[sv39::page_index(kUserData)] =
+        sv39::leaf(reinterpret_cast<std::uintptr_t>(&g_user_data[0]),
+                   kPteR | kPteW | kPteU | kPteA | kPteD);
 }
 
-void sfence_vma() { asm volatile("sfence.vma" ::: "memory"); }
+void sfence_vma() { sv39::sfence_vma(); }
 
 bool user_log_has(const UserRun& run, std::uint64_t cause, const Trap** found = nullptr) {
     for (unsigned i = 0; i < run.count; ++i) {
@@ -164,7 +163,7 @@ void check_fp() {
 
 void check_paging() {
     build_tables();
-    const std::uint64_t satp = kSatpSv39 | (reinterpret_cast<std::uintptr_t>(g_root) >> 12);
+    const std::uint64_t satp = sv39::satp(g_root);
     bool paging = false;
     {
         Check check("Sv39: with identity gigapages the guest runs on with paging on");

@@ -1,6 +1,7 @@
 /*
- * The conformance guest's trap vector, user-mode entry and secondary-hart
- * entry (see trap.hpp).
+ * The conformance guest's trap vector, user program and secondary-hart
+ * entry (see trap.hpp); user mode is entered and left through
+ * guests/common/lower_mode.S.
  *
  * conformance_trap_entry (stvec, direct mode): saves every register and
  * sepc into a TrapFrame on the supervisor stack and calls
@@ -113,57 +114,6 @@ conformance_trap_entry:
     ld      x31, 31*8(sp)
     ld      x2,   2*8(sp)
     sret
-
-/*
- * conformance_enter_user(entry, user_sp, arg0, arg1): runs `entry` in user
- * mode with sp = user_sp, a0 = arg0, a1 = arg1 and returns when the trap handler sends the user program
- * back (conformance_user_return, after its ecall).
- */
-    .section .text.conformance_user, "ax"
-    .global conformance_enter_user
-conformance_enter_user:
-    addi    sp, sp, -112
-    sd      ra,    0(sp)
-    sd      s0,    8(sp)
-    sd      s1,   16(sp)
-    sd      s2,   24(sp)
-    sd      s3,   32(sp)
-    sd      s4,   40(sp)
-    sd      s5,   48(sp)
-    sd      s6,   56(sp)
-    sd      s7,   64(sp)
-    sd      s8,   72(sp)
-    sd      s9,   80(sp)
-    sd      s10,  88(sp)
-    sd      s11,  96(sp)
-    lla     t0, conformance_user_kernel_sp
-    sd      sp, 0(t0)
-    csrw    sscratch, sp            /* traps from user mode use this stack */
-    csrw    sepc, a0
-    li      t0, SSTATUS_SPP
-    csrc    sstatus, t0             /* sret to user mode */
-    mv      sp, a1
-    mv      a0, a2
-    mv      a1, a3
-    sret
-
-    .global conformance_user_return
-conformance_user_return:            /* supervisor mode, sp = conformance_user_kernel_sp */
-    ld      ra,    0(sp)
-    ld      s0,    8(sp)
-    ld      s1,   16(sp)
-    ld      s2,   24(sp)
-    ld      s3,   32(sp)
-    ld      s4,   40(sp)
-    ld      s5,   48(sp)
-    ld      s6,   56(sp)
-    ld      s7,   64(sp)
-    ld      s8,   72(sp)
-    ld      s9,   80(sp)
-    ld      s10,  88(sp)
-    ld      s11,  96(sp)
-    addi    sp, sp, 112
-    ret
 
 /*
  * The user program, alone on its page (mapped at a user virtual address by

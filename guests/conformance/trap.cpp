@@ -1,12 +1,8 @@
 #include "trap.hpp"
 
-extern "C" {
-void conformance_trap_entry();
-void conformance_user_return();
-void conformance_enter_user(std::uint64_t entry, std::uint64_t user_sp, std::uint64_t arg0,
-                            std::uint64_t arg1);
-std::uint64_t conformance_user_kernel_sp;  // set by conformance_enter_user
-}
+#include "lower_mode.hpp"
+
+extern "C" void conformance_trap_entry();
 
 namespace conformance {
 
@@ -52,11 +48,10 @@ void take_interrupt(TrapFrame& frame) {
 void take_user_exception(TrapFrame& frame, const Trap& trap) {
     if (g_user_run.count < kMaxUserTraps) g_user_run.traps[g_user_run.count++] = trap;
     if (frame.scause == kEcallU) {
-        // Back to conformance_enter_user's caller, in supervisor mode.
+        // Back to guest_enter_lower's caller, in supervisor mode.
         g_user_active = false;
         g_user_run.returned = true;
-        frame.sepc = reinterpret_cast<std::uintptr_t>(&conformance_user_return);
-        frame.x[2] = conformance_user_kernel_sp;
+        frame.sepc = reinterpret_cast<std::uintptr_t>(&guest_lower_return);
         csr_set<csr::sstatus>(kSstatusSpp);
         return;
     }
@@ -93,7 +88,11 @@ UserRun run_user(std::uint64_t entry, std::uint64_t a0, std::uint64_t a1, std::u
     compiler_barrier();
     g_user_active = true;
     compiler_barrier();
-    conformance_enter_user(entry, user_sp, a0, a1);
+    std::uint64_t regs[32] = {};
+    regs[2] = user_sp;
+    regs[10] = a0;
+    regs[11] = a1;
+    guest_enter_lower(regs, entry, 0);  // user mode, back through the ecall
     compiler_barrier();
     g_user_active = false;
     return g_user_run;
