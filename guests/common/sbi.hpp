@@ -49,8 +49,15 @@ inline const char* error_name(std::int64_t error) {
 
 inline Ret set_timer(std::uint64_t when) { return call(kTime, 0, when); }
 
+// DBCN write may write part of the buffer (it returns how much): the rest
+// goes in further calls.
 inline void console_write(const char* text, std::uint64_t length) {
-    call(kDbcn, 0, length, reinterpret_cast<std::uintptr_t>(text), 0);
+    while (length != 0) {
+        const Ret ret = call(kDbcn, 0, length, reinterpret_cast<std::uintptr_t>(text), 0);
+        if (ret.error != 0 || ret.value == 0 || ret.value > length) return;
+        text += ret.value;
+        length -= ret.value;
+    }
 }
 
 [[noreturn]] inline void shutdown(bool success) {
