@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "arch/riscv/csr.hpp"
+#include "arch/riscv/guest_instruction.hpp"
 #include "arch/riscv/mmio_decoder.hpp"
 #include "irq/passthrough.hpp"
 #include "partition/partition.hpp"
@@ -104,6 +105,27 @@ private:
     return &vcpu;
 }
 
+// A guest-page fault of the guest's own page-table walk (htinst holds a
+// pseudoinstruction): its VS-stage page tables lead where the partition has
+// no RAM, or into an emulated window. Real hardware raises the access fault
+// of the original access: instruction fetch, load, or store/AMO. The exit's
+// cause can't be trusted for that: QEMU 7.2 reports every such fault as a
+// load guest-page fault. Found by the trap fuzzer (boot-trapfuzz, seed 1,
+// count 40000: op 1145, a c.sw, got a load access fault; op 3115, a jalr,
+// a load access fault instead of an instruction access fault). So the
+// instruction at sepc tells: a store or AMO, another access, or, if it
+// can't be read, its own fetch.
+[[gnu::cold, gnu::noinline]] VcpuContext* inject_walk_fault(VcpuContext& vcpu, std::uint64_t sepc) {
+    const std::uint64_t stval = csr_read<csr::stval>();  // before the read may change it
+    const std::uint64_t insn = read_guest_instruction(sepc);
+    std::uint64_t fault = cause::INSN_ACCESS;
+    if (insn != kUnreadable)
+        fault = writes_memory(static_cast<std::uint32_t>(insn)) ? cause::STORE_ACCESS
+                                                                 : cause::LOAD_ACCESS;
+    inject_guest_exception(vcpu, fault, stval);
+    return &vcpu;
+}
+
 // After a fetch of the faulting instruction itself faulted, the trap state
 // of the guest's exit is restored: it returns to the guest, which retries.
 [[gnu::cold, gnu::noinline]] VcpuContext* restore_after_fetch_fault(VcpuContext& vcpu,
@@ -196,7 +218,9 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
     std::optional<MmioAccess> access;
     if (source == mmio_exit::kTransformed) {
         // Bit 0 clear: a pseudoinstruction, an implicit page-table access.
-        if (insn & 1) access = decode_transformed(insn);
+        if ((insn & 1) == 0) [[unlikely]]
+            return inject_walk_fault(vcpu, sepc);
+        access = decode_transformed(insn);
     } else {
         access = decode_instruction(static_cast<std::uint32_t>(insn));
         if (access) {
@@ -205,7 +229,7 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
             vcpu.mmio_reg_caller_saved = VcpuContext::is_caller_saved(access->reg);
         }
     }
-    // Not a plain load/store (an AMO, an FP access, a pseudoinstruction).
+    // Not a plain load/store (an AMO, an FP access).
     if (!access) [[unlikely]]
         return inject_access_fault(vcpu, scause == cause::STORE_GUEST_PAGE_FAULT,
                                    csr_read<csr::stval>());

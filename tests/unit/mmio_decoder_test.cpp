@@ -10,6 +10,7 @@ using tessera::arch::decode_transformed;
 using tessera::arch::extend_loaded;
 using tessera::arch::MmioAccess;
 using tessera::arch::stored_value;
+using tessera::arch::writes_memory;
 
 namespace {
 
@@ -261,6 +262,32 @@ TEST_CASE("instructions that are not integer loads or stores are rejected") {
     for (std::uint32_t insn : rejected) {
         CAPTURE(insn);
         CHECK_FALSE(decode_instruction(insn).has_value());
+    }
+}
+
+TEST_CASE("writes_memory: stores, AMOs and SC write, loads, LR and the rest don't") {
+    const std::uint32_t writes[] = {
+        store(B, 10, 11, 0), store(D, 15, 2, -8), s_type(kStoreFp, W, 11, 10, 0),
+        s_type(kStoreFp, D, 11, 10, 8), amo(0b00011, D, 10, 11, 12) /* SC.D */,
+        amo(0b00001, W, 10, 11, 12) /* AMOSWAP.W */, amo(0b00000, D, 10, 11, 12),
+        amo(0b11100, W, 10, 11, 12) /* AMOMAXU.W */, c_sw(9, 15, 68), c_sd(9, 10, 16),
+        c_fsd(8, 9, 8), c_swsp(31, 252), c_sdsp(1, 8), c_fsdsp(10, 8),
+        0xabcd0000 | c_sd(9, 10, 16),  // only the low 16 bits count
+    };
+    for (std::uint32_t insn : writes) {
+        CAPTURE(insn);
+        CHECK(writes_memory(insn));
+    }
+    const std::uint32_t reads[] = {
+        load(W, 10, 11, 4), load(BU, 1, 2, -1), i_type(kLoadFp, D, 10, 11, 8),
+        amo(0b00010, W, 10, 11, 0) /* LR.W */, c_lw(10, 11, 4), c_ld(9, 15, 248),
+        c_fld(8, 9, 8), c_lwsp(31, 252), c_ldsp(1, 504), c_fldsp(10, 8),
+        i_type(kOpImm, 0, 10, 11, 4), 0x852e /* C.MV */, 0x4529 /* C.LI */,
+        0x00000067 /* jalr x0, 0(x0) */,
+    };
+    for (std::uint32_t insn : reads) {
+        CAPTURE(insn);
+        CHECK_FALSE(writes_memory(insn));
     }
 }
 

@@ -131,6 +131,22 @@ constexpr std::optional<MmioAccess> decode_instruction(std::uint32_t insn) {
     return mmio_detail::decode_compressed(insn & 0xffff);
 }
 
+// Whether an instruction (as fetched: 32 bits, or a compressed one in the
+// low 16) writes memory: an integer or FP store, an AMO or SC (not LR), in
+// any encoding. For the access fault of an access whose kind the trap
+// doesn't tell reliably (the guest's own page-table walk faulting).
+constexpr bool writes_memory(std::uint32_t insn) {
+    using mmio_detail::bits;
+    if ((insn & 3) == 3) {
+        const std::uint32_t opcode = bits(insn, 6, 0);
+        if (opcode == 0x2f) return bits(insn, 31, 27) != 0b00010;  // AMO or SC, not LR
+        return opcode == mmio_detail::kOpcodeStore || opcode == 0x27;  // STORE, STORE-FP
+    }
+    const std::uint32_t quadrant = bits(insn, 1, 0), funct3 = bits(insn, 15, 13);
+    // C.FSD, C.SW, C.SD and C.FSDSP, C.SWSP, C.SDSP.
+    return (quadrant == 0b00 || quadrant == 0b10) && funct3 >= 0b101;
+}
+
 // The register value of a load: `raw` (the device's bytes in its low bits)
 // cut to the access width, then sign- or zero-extended to 64 bits.
 constexpr std::uint64_t extend_loaded(const MmioAccess& access, std::uint64_t raw) {
