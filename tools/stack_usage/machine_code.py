@@ -317,7 +317,7 @@ class MachineCode:
 
     def _function_sp(self, code, ins, registers):
         """Adds what `ins` lowers sp by to code.lowers_sp: `addi sp, sp, -N`,
-        or `add sp, sp, rX` with rX a known negative constant (frames past
+        or `add`/`sub sp, sp, rX` with rX a known constant (frames past
         2 KiB); notes any other write to sp."""
         m, ops = ins.mnemonic, ins.operands
         if m in _NO_DESTINATION or not ops or ops[0] != "sp":
@@ -328,12 +328,10 @@ class MachineCode:
         if m in _WRITES_SP_STACK and (m != "addi" or ops[1] == "sp"):
             code.lowers_sp += max(0, -int(ops[-1], 0))
             return
-        if m in ("add", "c.add"):
-            other = ops[2] if m == "add" and ops[1] == "sp" else (
-                ops[1] if m == "c.add" or ops[2] == "sp" else None)
-            value = registers.get(other) if other else None
-            if value and value[0] == "const" and "sp" in ops[1:] + ([ops[0]] if m == "c.add" else []):
-                code.lowers_sp += max(0, -value[1])
+        if m in ("add", "c.add", "sub") and (m == "c.add" or ops[1] == "sp"):
+            value = registers.get(ops[-1])
+            if value and value[0] == "const":
+                code.lowers_sp += max(0, value[1] if m == "sub" else -value[1])
                 return
         code.sp_writes.append(f"{ins.address:#x} {m} {','.join(ops)}")
 
@@ -417,7 +415,8 @@ class MachineCode:
         if m in _STORES and len(ops) > 1:
             memory = _MEMORY.match(ops[1])
             sp_kind = registers.get("sp")
-            if memory and memory.group(2) == "sp" and int(memory.group(1)) < 0 and not sp_kind:
+            if (memory and memory.group(2) == "sp" and int(memory.group(1)) < 0
+                    and not (sp_kind and sp_kind[0] == "const")):
                 max_bytes = max(max_bytes, depth - int(memory.group(1)))
             return depth, max_bytes
         writes_sp = False
@@ -431,7 +430,8 @@ class MachineCode:
         if not writes_sp:
             return depth, max_bytes
         sp_value = registers.get("sp")
-        if m in _WRITES_SP_STACK and (m != "addi" or ops[1] == "sp") and not sp_value:
+        if (m in _WRITES_SP_STACK and (m != "addi" or ops[1] == "sp")
+                and not (sp_value and sp_value[0] == "const")):
             depth -= int(ops[-1], 0)
             return depth, max(max_bytes, depth)
         return 0, max_bytes  # sp now points at another stack (or at no stack)

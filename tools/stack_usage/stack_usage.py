@@ -42,6 +42,7 @@ import os
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compiler_stack_info import INDIRECT, read_stack_info  # noqa: E402
 from declarations import DeclarationError, read_asm_entries, read_indirect_calls  # noqa: E402
@@ -385,9 +386,13 @@ def main():
                         help="every entry's worst path in every image")
     args = parser.parse_args()
 
+    def shown(path):
+        path = os.path.abspath(path)
+        return os.path.relpath(path, ROOT) if path.startswith(ROOT + os.sep) else path
+
     class Files:
-        entries = os.path.relpath(args.entries, ROOT)
-        indirect = os.path.relpath(args.indirect_calls, ROOT)
+        entries = shown(args.entries)
+        indirect = shown(args.indirect_calls)
 
     try:
         entries = read_asm_entries(args.entries)
