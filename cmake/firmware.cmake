@@ -80,11 +80,12 @@ function(tessera_add_scenario scenario_file)
     target_include_directories(${target} PRIVATE "${gen}")
     target_link_libraries(${target} PRIVATE tessera_core)
     set(linker_script "${PROJECT_SOURCE_DIR}/core/arch/riscv/hypervisor.ld")
-    target_link_options(${target} PRIVATE -T "${linker_script}" -L "${gen}")
+    target_link_options(${target} PRIVATE -T "${linker_script}" -L "${gen}"
+                        "-L${PROJECT_SOURCE_DIR}/core/arch/riscv")
     set_target_properties(${target} PROPERTIES
         SUFFIX ".elf"
         RUNTIME_OUTPUT_DIRECTORY "${out}"
-        LINK_DEPENDS "${linker_script};${gen}/scenario.ld")
+        LINK_DEPENDS "${linker_script};${PROJECT_SOURCE_DIR}/core/arch/riscv/no_runtime.ld;${gen}/scenario.ld")
     tessera_add_binary(${target})
 endfunction()
 
