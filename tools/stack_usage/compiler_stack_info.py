@@ -37,30 +37,33 @@ class Frame:
 
 
 @dataclass
+class Copy:
+    """One object's copy of a function: an inline function can be emitted by
+    several objects (the link keeps one), each compiled its own way."""
+    name: str
+    file: str        # its source file's name (local functions are told apart by it)
+    frame: Frame
+    calls: set = None  # g++: the callees' names (INDIRECT for an indirect call)
+
+
+@dataclass
 class StackInfo:
-    """Frames by name (and by (source file name, name) for local functions
-    that may exist in several translation units), and g++'s call edges."""
-    by_name: dict = field(default_factory=dict)        # name -> [Frame]
-    by_file: dict = field(default_factory=dict)        # (basename, name) -> Frame
-    edges: dict = field(default_factory=dict)          # name -> set of callee names
+    copies: dict = field(default_factory=dict)   # name -> [Copy]
     files: list = field(default_factory=list)
 
-    def add(self, name, source_file, frame):
-        self.by_name.setdefault(name, []).append(frame)
-        self.by_file[(os.path.basename(source_file), name)] = frame
+    def add(self, copy):
+        self.copies.setdefault(copy.name, []).append(copy)
+        return copy
 
-    def frame(self, name, file=""):
-        """The frame of function `name`; `file` is the FILE symbol a local
-        function follows in the image. None if the compiler gave none."""
-        if file and (os.path.basename(file), name) in self.by_file:
-            return self.by_file[(os.path.basename(file), name)]
-        frames = self.by_name.get(name)
-        if not frames:
-            return None
-        if file and len(frames) > 1:
-            raise ValueError(f"{name}: frames in several files and none from {file}")
-        # An inline function emitted in several objects: the same code each time.
-        return max(frames, key=lambda f: f.bytes)
+    def candidates(self, name, file=""):
+        """The copies that can be the linked function `name`; `file` is the
+        FILE symbol a local function follows in the image."""
+        copies = self.copies.get(name, [])
+        if file:
+            same_file = [c for c in copies if c.file == os.path.basename(file)]
+            if same_file:
+                return same_file
+        return copies
 
 
 def _title_name(title):
@@ -73,6 +76,7 @@ def _title_file(title):
 
 
 def read_ci(info, path):
+    by_title = {}
     with open(path) as f:
         for line in f:
             node = _CI_NODE.match(line)
@@ -81,14 +85,17 @@ def read_ci(info, path):
                 frame = _CI_FRAME.search(label)
                 if frame:
                     source = label.split("\\n")[1] if label.count("\\n") >= 1 else path
-                    info.add(_title_name(title), _title_file(title) or source.split(":")[0],
-                             Frame(int(frame.group(1)), frame.group(2), path))
+                    file = os.path.basename(_title_file(title) or source.split(":")[0])
+                    by_title[title] = info.add(Copy(_title_name(title), file,
+                                                    Frame(int(frame.group(1)), frame.group(2), path),
+                                                    set()))
                 continue
             edge = _CI_EDGE.match(line)
             if edge:
                 source, target = edge.groups()
-                info.edges.setdefault(_title_name(source), set()).add(
-                    target if target == INDIRECT else _title_name(target))
+                if source not in by_title:
+                    raise ValueError(f"{path}: a call from {source}, which has no node before it")
+                by_title[source].calls.add(target if target == INDIRECT else _title_name(target))
 
 
 def read_su(info, path):
@@ -98,7 +105,7 @@ def read_su(info, path):
             if not match:
                 raise ValueError(f"{path}:{number}: not a stack-usage line: {line.strip()!r}")
             source, _line, name, size, qualifier = match.groups()
-            info.add(name, source, Frame(int(size), qualifier, path))
+            info.add(Copy(name, os.path.basename(source), Frame(int(size), qualifier, path)))
 
 
 def read_stack_info(directories, compiler):

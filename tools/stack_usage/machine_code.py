@@ -237,9 +237,11 @@ class MachineCode:
         self.instructions = disassemble(objdump, image.path)
         executable = [i for i, s in enumerate(image.sections) if s.flags & SHF_EXECINSTR]
         self.functions = {}   # start address -> FUNC symbol
+        self.aliases = {}     # start address -> every FUNC symbol there (C1/C2 constructors...)
         for symbol in image.symbols:
             if symbol.kind == STT_FUNC and symbol.size > 0 and symbol.section in executable:
-                self.functions[symbol.value] = symbol
+                self.functions.setdefault(symbol.value, symbol)
+                self.aliases.setdefault(symbol.value, []).append(symbol)
         self._starts = sorted(self.functions)
         self.asm_symbols = {}  # address -> names of the labels assembly code defines
         for symbol in image.symbols:

@@ -133,6 +133,10 @@ class ImageCheck:
         names = [s.name for s in self.code.functions.values()]
         demangled = demangle(tools.cxxfilt, names)
         self.plain = {a: plain_name(demangled[s.name]) for a, s in self.code.functions.items()}
+        self.addresses_of = {}   # linkage name -> addresses (functions and assembly labels)
+        for symbol in self.image.symbols:
+            if symbol.value in self.code.functions or symbol.value in self.code.asm_symbols:
+                self.addresses_of.setdefault(symbol.name, []).append(symbol.value)
         self.by_plain = {}
         for address, name in self.plain.items():
             self.by_plain.setdefault(name, []).append(address)
@@ -170,7 +174,7 @@ class ImageCheck:
                 target for site in fc.indirect for target in site.targets]
         for address, walk in self.walks.items():
             self.edges[address] = list(walk.calls)
-        self.frames, self.memo, self.visiting = {}, {}, []
+        self.frames, self.memo, self.visiting, self.copy_of = {}, {}, [], {}
         self.results = []
         for entry, address in self.entry_addresses.items():
             for callee in self.entries[entry].calls:
@@ -228,10 +232,7 @@ class ImageCheck:
         for walk in self.walks.values():
             for address in walk.taken:
                 self.taken.setdefault(address, f"in the assembly from {walk.entry}")
-        by_name = {}
-        for symbol in self.image.symbols:
-            if symbol.value in self.code.functions or symbol.value in self.code.asm_symbols:
-                by_name.setdefault(symbol.name, set()).add(symbol.value)
+        by_name = self.addresses_of
         for obj in self.objects:
             for name, addend in data_code_references(obj):
                 if name.startswith(".text.") and name[len(".text."):] in by_name and addend == 0:
@@ -284,23 +285,7 @@ class ImageCheck:
         if node in self.frames:
             return self.frames[node]
         if node in self.code.functions:
-            symbol = self.code.functions[node]
-            frame = self.info.frame(symbol.name, symbol.file)
-            if frame is None:
-                raise CheckError(f"no stack figure for {self.plain[node]} ({symbol.name}) in the "
-                                 f"compiler's output: compiled without -fstack-usage?")
-            if frame.qualifier == "dynamic":
-                raise CheckError(f"{self.plain[node]} has a dynamic stack frame of unknown size "
-                                 f"(alloca or a variable-length array; {frame.source})")
-            size = frame.bytes
-            code = self.function_code[node]
-            if code.sp_writes:
-                raise CheckError(f"{self.plain[node]} writes sp in a way the check can't size: "
-                                 + "; ".join(code.sp_writes))
-            if code.lowers_sp != size:
-                raise CheckError(f"{self.plain[node]}: its machine code lowers sp by "
-                                 f"{code.lowers_sp} B, the compiler's figure is {size} B "
-                                 f"({frame.source})")
+            size = self._compiled_frame(node)
         else:
             entry = self.entries.get(self.asm_name(node))
             if entry is None or node not in self.walks:
@@ -309,6 +294,58 @@ class ImageCheck:
             size = entry.bytes
         self.frames[node] = size
         return size
+
+    def _compiled_frame(self, node):
+        """The compiler's figure for the function at `node`, from the copy
+        the link kept (an inline function may come from several objects,
+        compiled differently): the one whose frame, and with g++ whose calls,
+        are those of the machine code."""
+        symbol, code = self.code.functions[node], self.function_code[node]
+        copies = [c for a in self.code.aliases[node] for c in self.info.candidates(a.name, a.file)]
+        if not copies:
+            raise CheckError(f"no stack figure for {self.plain[node]} ({symbol.name}) in the "
+                             f"compiler's output: compiled without -fstack-usage?")
+        if code.sp_writes:
+            raise CheckError(f"{self.plain[node]} writes sp in a way the check can't size: "
+                             + "; ".join(code.sp_writes))
+        dynamic = [c for c in copies if c.frame.qualifier == "dynamic"]
+        if dynamic:
+            raise CheckError(f"{self.plain[node]} has a dynamic stack frame of unknown size "
+                             f"(alloca or a variable-length array; {dynamic[0].frame.source})")
+        matching = [c for c in copies if c.frame.bytes == code.lowers_sp]
+        if not matching:
+            figures = ", ".join(f"{c.frame.bytes} B ({c.frame.source})" for c in copies)
+            raise CheckError(f"{self.plain[node]}: its machine code lowers sp by "
+                             f"{code.lowers_sp} B, the compiler's figure is {figures}")
+        if self.compiler == "gcc":
+            same_calls = [c for c in matching if not self._call_differences(node, c)]
+            matching = same_calls or matching
+        self.copy_of[node] = matching[0]
+        return matching[0].frame.bytes
+
+    def _call_differences(self, node, copy):
+        """How the calls in g++'s call graph for `copy` differ from the
+        machine code's at `node` (empty: they agree)."""
+        fc = self.function_code[node]
+        compiled_targets = {}
+        for callee in copy.calls - {INDIRECT}:
+            for address in self.addresses_of.get(callee, [None]):
+                compiled_targets[address] = callee
+        in_image = {site.target for site in fc.calls}
+        problems = []
+        for address, callee in sorted(compiled_targets.items(), key=lambda item: item[1]):
+            if address not in in_image:
+                problems.append(f"g++'s call graph has {self.plain[node]} call {callee}, "
+                                "which its machine code doesn't")
+        for address in sorted(in_image - set(compiled_targets)):
+            problems.append(f"{self.plain[node]}'s machine code calls "
+                            f"{self.symbol_name(address)}, which g++'s call graph doesn't have")
+        if (INDIRECT in copy.calls) != bool(fc.indirect):
+            problems.append(
+                f"{self.plain[node]}: g++'s call graph says it makes "
+                f"{'an' if INDIRECT in copy.calls else 'no'} indirect call, its machine code "
+                f"{'has ' + str(len(fc.indirect)) if fc.indirect else 'has none'}")
+        return problems
 
     def _depth(self, node):
         """(deepest stack from node's entry, the path) with every frame on it."""
@@ -343,24 +380,8 @@ class ImageCheck:
 
     def _cross_check_gcc(self):
         """Each reached function's calls in the image = those in g++'s call graph."""
-        for node in self.memo:
-            fc = self.function_code.get(node)
-            if fc is None:
-                continue
-            name = self.code.functions[node].name
-            compiled = self.info.edges.get(name, set())
-            in_image = {self.symbol_name(site.target) for site in fc.calls}
-            for callee in sorted(compiled - {INDIRECT} - in_image):
-                self.errors.append(f"g++'s call graph has {self.plain[node]} call {callee}, "
-                                   "which its machine code doesn't")
-            for callee in sorted(in_image - compiled):
-                self.errors.append(f"{self.plain[node]}'s machine code calls {callee}, which "
-                                   "g++'s call graph doesn't have")
-            if (INDIRECT in compiled) != bool(fc.indirect):
-                self.errors.append(
-                    f"{self.plain[node]}: g++'s call graph says it makes "
-                    f"{'an' if INDIRECT in compiled else 'no'} indirect call, its machine code "
-                    f"{'has ' + str(len(fc.indirect)) if fc.indirect else 'has none'}")
+        for node, copy in self.copy_of.items():
+            self.errors += self._call_differences(node, copy)
 
 
 def path_text(result):
