@@ -98,6 +98,15 @@ class AsmWalk:
     taken: set = field(default_factory=set)
 
 
+def _raw_rd(ins):
+    """The destination register number of an instruction objdump printed as
+    .4byte (one of the H extension's: hlv, hlvx, hfence), None if its format
+    has none. A .2byte one is not a valid instruction: None."""
+    if ins.mnemonic != ".4byte" or ins.raw is None or ins.raw & 0x7F in (0x23, 0x27, 0x63):
+        return None
+    return (ins.raw >> 7) & 31
+
+
 def _sign(value, bits):
     return value - (1 << bits) if value & (1 << (bits - 1)) else value
 
@@ -128,7 +137,7 @@ def disassemble(objdump, path):
     for here, after in zip(addresses, addresses[1:]):
         if here + instructions[here].size > after:
             raise CodeError(f"{path}: the instruction at {here:#x} ({instructions[here].mnemonic}) "
-                            f"is {after - here} bytes long, not {instructions[here].size}")
+                            f"overlaps the next one at {after:#x}: misread disassembly")
     return instructions
 
 
@@ -162,10 +171,9 @@ class Registers:
         pair materialised, if this is its addi."""
         m, ops = ins.mnemonic, ins.operands
         if m == ".4byte" or m == ".2byte":
-            # An instruction objdump can't name (H extension): forget its rd.
-            if ins.raw is not None and (ins.raw & 0x7F) != 0x23:
-                rd = (ins.raw >> 7) & 31
-                self.values = {r: v for r, v in self.values.items() if _number(r) != rd}
+            # An instruction objdump can't name: forget what it may write.
+            rd = _raw_rd(ins)
+            self.values = {r: v for r, v in self.values.items() if rd is not None and _number(r) != rd}
             return None
         if m in _NO_DESTINATION or not ops or ops[0] not in _REGISTERS:
             return None
@@ -323,8 +331,7 @@ class MachineCode:
         2 KiB); notes any other write to sp."""
         m, ops = ins.mnemonic, ins.operands
         if m in _NO_DESTINATION or not ops or ops[0] != "sp":
-            if m in (".4byte", ".2byte") and ins.raw is not None and (
-                    ins.raw & 0x7F) != 0x23 and (ins.raw >> 7) & 31 == 2:
+            if _raw_rd(ins) == 2:
                 code.sp_writes.append(f"{ins.address:#x} {ins.raw:#x}")
             return
         if m in _WRITES_SP_STACK and (m != "addi" or ops[1] == "sp"):
@@ -421,15 +428,10 @@ class MachineCode:
                     and not (sp_kind and sp_kind[0] == "const")):
                 max_bytes = max(max_bytes, depth - int(memory.group(1)))
             return depth, max_bytes
-        writes_sp = False
-        if m in (".4byte", ".2byte"):
-            writes_sp = ins.raw is not None and (ins.raw & 0x7F) != 0x23 and (ins.raw >> 7) & 31 == 2
-            if writes_sp:
-                raise CodeError(f"{name}: unknown instruction {ins.raw:#x} at {ins.address:#x} "
-                                "may write sp")
-        elif m not in _NO_DESTINATION and ops and ops[0] == "sp":
-            writes_sp = True
-        if not writes_sp:
+        if m == ".2byte" or _raw_rd(ins) == 2:
+            raise CodeError(f"{name}: instruction {ins.raw:#x} at {ins.address:#x}, which objdump "
+                            "can't decode, may write sp")
+        if m in _NO_DESTINATION or not ops or ops[0] != "sp":
             return depth, max_bytes
         sp_value = registers.get("sp")
         if (m in _WRITES_SP_STACK and (m != "addi" or ops[1] == "sp")

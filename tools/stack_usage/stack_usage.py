@@ -93,7 +93,7 @@ def inline_frames(symbolizer, image, addresses):
     out = subprocess.run([symbolizer, "--inlines", "--demangle", f"--obj={image}"],
                          input="".join(f"{a:#x}\n" for a in addresses), check=True,
                          capture_output=True, text=True).stdout
-    blocks = [b for b in out.strip("\n").split("\n\n")]
+    blocks = out.strip("\n").split("\n\n")
     if len(blocks) != len(addresses):
         raise CheckError(f"{symbolizer} answered {len(blocks)} of {len(addresses)} addresses")
     result = []
@@ -181,9 +181,9 @@ class ImageCheck:
                 if callee in self.entries[entry].nested:
                     continue
                 self.results.append(self._entry_result(entry, callee, nested_on=None))
+        deepest = max(self.results, key=lambda r: r["total"], default=None)
         for entry, address in self.entry_addresses.items():
             for callee in self.entries[entry].nested:
-                deepest = max(self.results, key=lambda r: r["total"])
                 self.results.append(self._entry_result(entry, callee, nested_on=deepest))
         if self.compiler == "gcc":
             self._cross_check_gcc()
@@ -235,8 +235,14 @@ class ImageCheck:
         by_name = self.addresses_of
         for obj in self.objects:
             for name, addend in data_code_references(obj):
-                if name.startswith(".text.") and name[len(".text."):] in by_name and addend == 0:
-                    name = name[len(".text."):]
+                if name.startswith(".text"):  # through a code section's symbol
+                    function = name[len(".text."):]
+                    if addend != 0 or function not in by_name:
+                        self.errors.append(
+                            f"{os.path.basename(obj)} stores the code address {name}+{addend} "
+                            "in data, which the check can't tie to a function")
+                        continue
+                    name = function
                 for address in by_name.get(name, ()):
                     self.taken.setdefault(address, f"stored in data by {os.path.basename(obj)}")
         self.taken.setdefault(self.image.entry, "the ELF entry point")
@@ -371,7 +377,7 @@ class ImageCheck:
         own = self.entries[entry].bytes
         total = own + depth
         label = f"{entry} -> {callee}"
-        if nested_on is not None:
+        if nested_on is not None:  # on top of the deepest other path
             total += nested_on["total"]
             label += " (nested: on top of the deepest other path)"
         return {"label": label, "total": total, "own": own, "entry": entry,
