@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 #include "mm/stage2.hpp"
@@ -102,6 +106,24 @@ TEST_CASE("a 1 GiB-aligned region is one gigapage leaf in the root, with no othe
     std::uint64_t hpa = 0, permissions = 0;
     CHECK_FALSE(mm::translate_stage2(root, 0x3ffff000, hpa, permissions));
     CHECK_FALSE(mm::translate_stage2(root, 0x80001000, hpa, permissions));
+}
+
+TEST_CASE("a page under an existing 2 MiB leaf is refused, the leaf's memory left alone") {
+    // Overlapping regions (regions_well_formed() refuses them; the generated
+    // configuration static_asserts it): the builder must not take the 2 MiB
+    // leaf for a table and write an entry into the guest RAM it maps.
+    constexpr std::size_t kMega = mm::kMegaSize;
+    std::unique_ptr<std::uint8_t, decltype(&std::free)> ram(
+        static_cast<std::uint8_t*>(std::aligned_alloc(kMega, kMega)), &std::free);
+    REQUIRE(ram != nullptr);
+    std::memset(ram.get(), 0, kMega);
+    const auto host = reinterpret_cast<std::uintptr_t>(ram.get());
+    const MemRegion regions[] = {{0x80000000, host, kMega, MemKind::Ram},
+                                 {0x80001000, 0x10000000, 0x1000, MemKind::Mmio}};
+    CHECK_FALSE(mm::regions_well_formed(regions));
+    Pool pool;
+    CHECK(mm::build_stage2(pool.span(16), regions) == 0);
+    CHECK(std::all_of(ram.get(), ram.get() + kMega, [](std::uint8_t byte) { return byte == 0; }));
 }
 
 TEST_CASE("a pool one page short is refused instead of overflowing") {
