@@ -5,9 +5,10 @@ Runs the unit tests built with --coverage (tests/CMakeLists.txt:
 unit_tests_coverage, -O0, no sanitizers) after removing the previous run's
 counts, reads what gcov says about every source file (gcov_data.py), and
 prints one row per file of core/ that the unit tests compile, then the
-files of core/ they include that have no executable line, then those never
+constexpr functions left out of the counts (leave_out_compile_time), the
+files of core/ they include that have no executable line, those never
 compiled into the unit tests (target-only: RISC-V assembly, CSRs, the trap
-path, ...), then the total. The last line reads
+path, ...), unit-tested files outside core/, and last the total, such as
 
   core/ unit-test coverage: 87.3% lines (1234/1413), 72.0% branches (300/416) ...
 
@@ -73,11 +74,13 @@ def leave_out_compile_time(root, scope, coverage):
             continue
         with open(path, encoding="utf-8", errors="replace") as source:
             lines = source.read().splitlines()
-        for mangled, function in sorted(data.functions.items(), key=lambda item: item[1].start_line):
-            if function.count == 0 and CONSTEXPR.search(declaration_text(lines, function.start_line)):
+        for mangled, function in list(data.functions.items()):
+            declaration = declaration_text(lines, function.start_line)
+            if function.count == 0 and CONSTEXPR.search(declaration):
                 data.leave_out(mangled)
-                left_out.append(f"{os.path.relpath(path, root)}:{function.start_line} {function.name}")
-    return sorted(left_out)
+                where = f"{os.path.relpath(path, root)}:{function.start_line}"
+                left_out.append((where, function.name))
+    return [f"{where} {name}" for where, name in sorted(left_out)]
 
 
 def included_closure(sources, include_dirs):
@@ -107,8 +110,10 @@ def run_unit_tests(binary, objects):
     result = subprocess.run([binary], capture_output=True, text=True)
     if result.returncode != 0:
         sys.stdout.write(result.stdout + result.stderr)
-        raise MeasurementError(f"the unit tests failed under coverage (status {result.returncode})")
-    summary = [line for line in result.stdout.splitlines() if line.startswith("[doctest] test cases")]
+        raise MeasurementError(
+            f"the unit tests failed under coverage (status {result.returncode})")
+    summary = [line for line in result.stdout.splitlines()
+               if line.startswith("[doctest] test cases")]
     return summary[0] if summary else ""
 
 
@@ -149,7 +154,8 @@ def report(root, scope, coverage, compiled, compile_time, gcov_version):
                      and not rel[path].startswith("tests" + os.sep))
 
     width = max([len(rel[path]) for path in measured + outside] + [4])
-    out = [f"{scope}/ unit-test coverage (tests/unit built with --coverage -O0, counted by gcov {gcov_version})",
+    out = [f"{scope}/ unit-test coverage (tests/unit built with --coverage -O0, "
+           f"counted by gcov {gcov_version})",
            f"  {'file':<{width}}  {'lines':<20}  branches"]
     line_hit = line_total = branch_hit = branch_total = 0
     for path in measured:
@@ -181,6 +187,10 @@ def report(root, scope, coverage, compiled, compile_time, gcov_version):
 
 
 def annotate(root, directory, coverage, paths):
+    for below, _, names in os.walk(directory):  # the views of files since removed
+        for name in names:
+            if name.endswith(".gcov"):
+                os.remove(os.path.join(below, name))
     for path in paths:
         data = coverage[path]
         target = os.path.join(directory, os.path.relpath(path, root) + ".gcov")
