@@ -10,8 +10,12 @@
  * read traps to a private vector here, which puts sepc, sstatus and hstatus
  * back as they were (the trap overwrote sepc, SPP/SPIE and SPV/GVA) and
  * returns ~0; scause, stval, htval and htinst are left overwritten.
+ *
+ * Both entries are declared in entry_stack.txt (the stack check): neither
+ * touches the stack nor calls anything.
  */
     .option norvc
+    .option norelax     /* stvec needs the vector 4-byte aligned: no relaxation moving it */
 
     .section .text.tessera_read_guest_instruction, "ax"
     .balign 4
@@ -20,7 +24,7 @@ tessera_read_guest_instruction:
     csrr    a2, sepc
     csrr    a3, sstatus
     csrr    a4, hstatus
-    lla     t1, .Lread_faulted
+    lla     t1, tessera_read_fault
     csrrw   t1, stvec, t1               /* t1 = the trap vector to restore */
     .insn r 0x73, 0x4, 0x32, a1, a0, x3 /* hlvx.hu a1, (a0) */
     andi    t0, a1, 3
@@ -36,7 +40,8 @@ tessera_read_guest_instruction:
     ret
 
     .balign 4
-.Lread_faulted:
+    .global tessera_read_fault
+tessera_read_fault:
     csrw    stvec, t1
     csrw    sepc, a2
     csrw    sstatus, a3
