@@ -70,6 +70,7 @@ public:
     std::uint32_t hart_status(std::uint32_t vhart) {
         return partition_vcpu(vcpu_, vhart).hsm_state.load();
     }
+    void set_own_hart_status(std::uint32_t state) { vcpu_.hsm_state.store(state); }
     void suspend_retentive() {
         wait_for_interrupt();
         if (csr_read<csr::sip>() & sie_bits::SSIE) serve_requests(vcpu_);
