@@ -108,14 +108,7 @@ private:
 // of the guest's exit is restored: it returns to the guest, which retries.
 [[gnu::cold, gnu::noinline]] VcpuContext* restore_after_fetch_fault(VcpuContext& vcpu,
                                                                    std::uint64_t sepc) {
-    const bool from_vs = (csr_read<csr::hstatus>() & hstatus_bits::SPVP) != 0;
-    csr_set<csr::hstatus>(hstatus_bits::SPV);
-    if (from_vs) {
-        csr_set<csr::sstatus>(sstatus_bits::SPP);
-    } else {
-        csr_clear<csr::sstatus>(sstatus_bits::SPP);
-    }
-    csr_write<csr::sepc>(sepc);
+    restore_trap_after_fetch_fault(sepc);
     return &vcpu;
 }
 

@@ -219,8 +219,8 @@ extern "C" tessera::VcpuContext* tessera_handle_exit(tessera::VcpuContext* vcpu)
             break;
         case cause::VIRTUAL_INSN:
             // An instruction the guest may not execute in VS/VU-mode (an HS or
-            // M CSR, a missing extension): real hardware says illegal.
-            inject_guest_exception(*vcpu, cause::ILLEGAL_INSN, csr_read<csr::stval>());
+            // VS CSR, an H instruction): real hardware says illegal.
+            inject_virtual_instruction_as_illegal(*vcpu);
             break;
         default: stop_on_unhandled(*vcpu, scause);
     }
