@@ -123,10 +123,10 @@ void while_it_runs(const Targets& t) {
 
 void suspend_retentive(const Targets& t) {
     Attempt attempt("vhart 1 in retentive suspend", "SUSPENDED; an IPI resumes it");
-    const std::uint64_t ipis = g_harts[1].software_interrupts;
     if (!attempt.expect(post_order(Order::SuspendRetentive, 0, t.timebase, false),
                         "it did not take the order"))
         return;
+    const std::uint64_t ipis = g_harts[1].software_interrupts;  // the order's IPI taken
     const bool suspended = accomplice_reaches(t, kSuspended);
     if (!suspended)
         attempt.escape() << "hart_get_status(1) says " << tessera::dec(status(1).value);

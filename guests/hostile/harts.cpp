@@ -39,9 +39,9 @@ void on_timer(HartState& hart) {
 void on_external(HartState& hart) {
     const std::uint64_t claim = g_devices.plic + plic::claim(plic::s_context(this_hart()));
     const std::uint32_t source = mmio_read32(claim);
+    if (source == 0) return;  // nothing to serve (a claim may come back empty)
     hart.external_interrupts = hart.external_interrupts + 1;
     hart.last_claim = source;
-    if (source == 0) return;
     if (source != g_devices.rtc_irq) {
         mmio_write32(claim, source);
         return;
@@ -94,6 +94,7 @@ bool post_order(Order order, std::uint64_t argument, std::uint64_t ticks, bool w
     box.argument = argument;
     asm volatile("fence rw, rw" ::: "memory");
     box.posted = sequence;
+    sbi::call(sbi::kIpi, 0, 0x2, 0);  // wakes the accomplice
     if (wait_done) return wait_until([&] { return box.done == sequence; }, ticks);
     return wait_until([&] { return box.busy == sequence; }, ticks);
 }
@@ -136,11 +137,18 @@ extern "C" [[noreturn]] void hostile_accomplice_main(std::uint64_t hart, std::ui
     box.entries = box.entries + 1;
     std::uint32_t seen = box.done;
     for (;;) {
+        // Waits in WFI for an order and the IPI vhart 0 sends after posting
+        // it (so that the IPI can't arrive later and end a suspend early).
+        // With SIE off a pending IPI stays pending, so none slips in between
+        // the check and the WFI; each is then taken (and counted) with SIE on.
+        HartState& self = my_hart();
+        const std::uint64_t ipis = self.software_interrupts;
         csr_set<csr::sie>(kSsie);
-        csr_set<csr::sstatus>(kSstatusSie);
-        while (box.posted == seen) {
+        while (box.posted == seen || self.software_interrupts == ipis) {
+            asm volatile("wfi");
+            csr_set<csr::sstatus>(kSstatusSie);
+            csr_clear<csr::sstatus>(kSstatusSie);
         }
-        csr_clear<csr::sstatus>(kSstatusSie);
         seen = box.posted;
         asm volatile("fence rw, rw" ::: "memory");
         const Order order = box.order;

@@ -89,8 +89,9 @@ inline constexpr std::uint64_t kResumeOpaque = 0x2e50e0ed'0ba0ba0b;
 // The accomplice's entry (accomplice.S): a0 = hart id, a1 = opaque.
 extern "C" void hostile_accomplice_entry();
 
-// Posts `order` and waits (at most `ticks`) until the accomplice took it
-// (`busy`); with wait_done, until it has carried it out. False on timeout.
+// Posts `order`, wakes the accomplice with an IPI and waits (at most
+// `ticks`) until it took the order (`busy`: the IPI has been taken by then);
+// with wait_done, until it has carried it out. False on timeout.
 bool post_order(Order order, std::uint64_t argument, std::uint64_t ticks, bool wait_done);
 
 std::uint64_t now();
