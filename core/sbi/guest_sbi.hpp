@@ -17,6 +17,7 @@
 //   void remote_fence(Fence kind, std::uint64_t vharts);
 //   std::int64_t hart_start(std::uint32_t vhart, std::uint64_t addr, std::uint64_t opaque);
 //   std::uint32_t hart_status(std::uint32_t vhart);
+//   void set_own_hart_status(std::uint32_t state); // the calling vhart's HSM state
 //   void suspend_retentive();                     // returns when an interrupt is pending
 #pragma once
 
@@ -56,6 +57,17 @@ struct Outcome {
 // Which kind of remote fence a virtual hart asks of others.
 enum class Fence : std::uint8_t { Instruction, VirtualMemory };
 
+// DBCN write and read move at most this many bytes per call: the calls are
+// non-blocking in the SBI spec (a write may be partial, the count says how
+// much went), and the console is shared with the other partitions, so no
+// call may hold it for long. Two lines of the console's width.
+inline constexpr std::uint64_t kDbcnMaxBytesPerCall = 256;
+
+// EIDs 0x00-0x0F are the legacy extensions (0x09-0x0F reserved): a caller
+// using them expects the legacy convention, a0 only, every other register
+// kept, whether Tessera implements the extension or not.
+inline bool is_legacy_extension(std::uint64_t eid) { return eid <= 0x0F; }
+
 inline bool extension_supported(std::uint64_t eid) {
     switch (eid) {
         case ext::LEGACY_CONSOLE_PUTCHAR:
@@ -89,15 +101,6 @@ inline std::optional<std::uint64_t> resolve_hart_mask(std::uint64_t mask, std::u
     }
     return set;
 }
-
-// The most one DBCN write puts on the console. The console is shared: while
-// one call writes, the other partitions' harts that print wait for it, so a
-// single call must not hold it for long. SBI lets a write be partial (it
-// returns how many bytes it wrote; the caller writes the rest with further
-// calls). Found by the trap fuzzer (boot-trapfuzz, seed 2, count 40000):
-// 2 MiB writes held the console, and with it the heartbeat partition's
-// hart, for up to 17 seconds under QEMU.
-inline constexpr std::uint64_t kMaxConsoleWrite = 128;
 
 namespace detail {
 
@@ -142,15 +145,17 @@ Outcome debug_console(const Call& call, Env& env) {
             // On RV64 the high half of the address must be zero.
             if (call.arg[2] != 0) return fail(error::INVALID_PARAM);
             if (length == 0) return success(0);
+            // The whole buffer must be the caller's RAM, even if less is moved.
             std::uint8_t* buffer = env.guest_ram(call.arg[1], length);
             if (buffer == nullptr) return fail(error::INVALID_PARAM);
+            const std::uint64_t moved =
+                length < kDbcnMaxBytesPerCall ? length : kDbcnMaxBytesPerCall;
             if (call.fid == dbcn_fn::WRITE) {
-                const std::uint64_t written = length < kMaxConsoleWrite ? length : kMaxConsoleWrite;
-                env.console_write(std::span<const std::uint8_t>(buffer, written));
-                return success(written);
+                env.console_write(std::span<const std::uint8_t>(buffer, moved));
+                return success(moved);
             }
             std::uint64_t count = 0;
-            for (int byte; count < length && (byte = env.console_read_byte()) >= 0; ++count)
+            for (int byte; count < moved && (byte = env.console_read_byte()) >= 0; ++count)
                 buffer[count] = static_cast<std::uint8_t>(byte);
             return success(count);
         }
@@ -207,7 +212,10 @@ Outcome hart_state(const Call& call, Env& env) {
             const std::uint64_t type = call.arg[0];
             if (type > 0xFFFFFFFFULL) return fail(error::INVALID_PARAM);
             if (type == hsm_suspend::RETENTIVE) {
+                // Other harts asking for its status see it suspended meanwhile.
+                env.set_own_hart_status(hsm_state::SUSPENDED);
                 env.suspend_retentive();
+                env.set_own_hart_status(hsm_state::STARTED);
                 return success();
             }
             // Reserved and platform-specific types: none are implemented.
@@ -270,7 +278,7 @@ Outcome handle_sbi(const Call& call, Env& env) {
             if (call.eid == ext::TESSERA && call.fid == tessera_fn::WATCHDOG_KICK)
                 return env.watchdog_kick() ? detail::success() : detail::fail(error::NOT_SUPPORTED);
             Outcome outcome = detail::fail(error::NOT_SUPPORTED);
-            outcome.legacy = call.eid < ext::LEGACY_END;  // a1 stays the caller's
+            outcome.legacy = is_legacy_extension(call.eid);  // a1 is kept
             return outcome;
         }
     }

@@ -6,9 +6,6 @@
 namespace tessera::sbi {
 
 namespace ext {
-// EIDs 0x00-0x0F are the legacy (v0.1) extensions: they return a0 only and
-// preserve every other register, a1 included, implemented or not.
-inline constexpr std::uint64_t LEGACY_END = 0x10;
 inline constexpr std::uint64_t LEGACY_CONSOLE_PUTCHAR = 0x01;
 inline constexpr std::uint64_t LEGACY_CONSOLE_GETCHAR = 0x02;
 inline constexpr std::uint64_t BASE = 0x10;

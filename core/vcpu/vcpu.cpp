@@ -1,7 +1,6 @@
 #include "vcpu/vcpu.hpp"
 
 #include "arch/riscv/csr.hpp"
-#include "arch/riscv/guest_instruction.hpp"
 #include "arch/riscv/sbi_client.hpp"
 #include "irq/passthrough.hpp"
 #include "lib/text.hpp"
@@ -71,6 +70,7 @@ public:
     std::uint32_t hart_status(std::uint32_t vhart) {
         return partition_vcpu(vcpu_, vhart).hsm_state.load();
     }
+    void set_own_hart_status(std::uint32_t state) { vcpu_.hsm_state.store(state); }
     void suspend_retentive() {
         wait_for_interrupt();
         if (csr_read<csr::sip>() & sie_bits::SSIE) serve_requests(vcpu_);
@@ -85,17 +85,6 @@ private:
     why << "unhandled trap scause=" << hex(scause) << " sepc=" << hex(csr_read<csr::sepc>())
         << " stval=" << hex(csr_read<csr::stval>()) << " htval=" << hex(csr_read<csr::htval>());
     partition_fault(vcpu, why.view());
-}
-
-// stval for the illegal instruction a virtual-instruction exit turns into:
-// the instruction's bits as the guest has them, or 0 (which the privileged
-// spec allows) if they can't be read. Not the trap's own stval: QEMU 7.2
-// leaves it stale for an HLV, HLVX or HSV from VS/VU-mode, so the guest saw
-// the bits of some earlier instruction. Found by the trap fuzzer
-// (boot-trapfuzz, seed 1, count 40000: op 128, an hlv.w in VU-mode).
-std::uint64_t illegal_instruction_tval() {
-    const std::uint64_t bits = read_guest_instruction(csr_read<csr::sepc>());
-    return bits == kUnreadable ? 0 : bits;
 }
 
 // Enters the guest in VS-mode at `entry` with every register 0 but a0 = the
@@ -230,8 +219,8 @@ extern "C" tessera::VcpuContext* tessera_handle_exit(tessera::VcpuContext* vcpu)
             break;
         case cause::VIRTUAL_INSN:
             // An instruction the guest may not execute in VS/VU-mode (an HS or
-            // M CSR, a missing extension): real hardware says illegal.
-            inject_guest_exception(*vcpu, cause::ILLEGAL_INSN, illegal_instruction_tval());
+            // VS CSR, an H instruction): real hardware says illegal.
+            inject_virtual_instruction_as_illegal(*vcpu);
             break;
         default: stop_on_unhandled(*vcpu, scause);
     }
