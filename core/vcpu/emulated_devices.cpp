@@ -47,9 +47,9 @@ private:
 // claims; its other reads are served inline by serve_access().
 [[gnu::noinline]] bool write_plic(VcpuContext& vcpu, std::uint64_t offset,
                                   const MmioAccess& access, std::uint64_t value) {
-    Partition& partition = *vcpu.partition;
-    bool ok;
+    bool ok = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         ok = partition.plic.write(offset, access.width, static_cast<std::uint32_t>(value));
         partition.plic.take_completed().for_each(
@@ -63,10 +63,10 @@ private:
 
 [[gnu::noinline]] bool claim_plic(VcpuContext& vcpu, std::uint64_t offset,
                                   const MmioAccess& access, std::uint64_t& value) {
-    Partition& partition = *vcpu.partition;
     std::uint32_t word = 0;
-    bool ok;
+    bool ok = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         ok = partition.plic.read(offset, access.width, word);
     }
@@ -78,9 +78,9 @@ private:
 [[gnu::noinline]] bool access_uart(VcpuContext& vcpu, const cfg::EmulatedDevice& device,
                                    std::uint64_t offset, const MmioAccess& access,
                                    std::uint64_t& value) {
-    Partition& partition = *vcpu.partition;
-    bool ok;
+    bool ok = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         console::VirtualUart& uart = uart_of(partition, device);
         UartBackend backend(partition);
@@ -131,7 +131,7 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
                                               std::uint64_t offset, const MmioAccess& access,
                                               std::uint64_t sepc, std::uint64_t stval) {
     std::uint64_t value = access.is_store ? stored_value(access, vcpu.gpr[access.reg]) : 0;
-    bool ok;
+    bool ok = false;
     if (device.kind != cfg::EmulatedKind::Plic) {
         ok = access_uart(vcpu, device, offset, access, value);
     } else if (access.is_store) {
@@ -169,10 +169,10 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
         irq::VirtualPlic::is_claim_register(offset))
         return emulate_access(vcpu, *device, offset, access, sepc, stval);
 
-    Partition& partition = *vcpu.partition;
     std::uint32_t word = 0;
-    bool ok;
+    bool ok = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         ok = partition.plic.read_register(offset, access.width, word);
     }

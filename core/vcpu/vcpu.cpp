@@ -147,9 +147,9 @@ void vcpu_resume(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg) {
 }
 
 void vcpu_update_external_interrupt(VcpuContext& vcpu) {
-    Partition& partition = *vcpu.partition;
-    bool signals;
+    bool signals = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         signals = partition.plic.signals(vcpu.vhart);
     }
