@@ -62,7 +62,7 @@ private:
     void put(char c) {
         if (length_ < Capacity) buffer_[length_++] = c;
     }
-    char buffer_[Capacity];
+    char buffer_[Capacity] = {};
     std::size_t length_ = 0;
 };
 
