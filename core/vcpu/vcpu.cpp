@@ -100,7 +100,7 @@ private:
 
 }  // namespace
 
-void vcpu_quiesce(VcpuContext& vcpu) {
+void vcpu_quiesce(const VcpuContext& vcpu) {
     csr_write<csr::sie>(sie_bits::SSIE);
     csr_write<csr::hvip>(0);
     csr_write<csr::hie>(0);
