@@ -21,6 +21,7 @@ const cfg::EmulatedDevice* find_device(const cfg::PartitionSpec& spec, std::uint
 }
 
 // The k-th UART of the partition is the k-th Ns16550 in its device list.
+// cppcheck-suppress constParameter ; false positive: it returns a mutable reference into partition
 console::VirtualUart& uart_of(Partition& partition, const cfg::EmulatedDevice& device) {
     std::size_t index = 0;
     for (const cfg::EmulatedDevice& other : partition.spec->emulated) {
@@ -121,6 +122,7 @@ private:
 
 // What entry.S returns to ask for the exit again with every register saved.
 VcpuContext* needs_all_registers(VcpuContext& vcpu) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): a tagged pointer for entry.S, never dereferenced
     return reinterpret_cast<VcpuContext*>(reinterpret_cast<std::uintptr_t>(&vcpu) |
                                           mmio_exit::kNeedsAllRegisters);
 }

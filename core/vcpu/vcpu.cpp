@@ -52,6 +52,8 @@ public:
     int console_read_byte() { return partition_console_read(vcpu_.partition->index); }
     std::uint8_t* guest_ram(std::uint64_t gpa, std::uint64_t length) {
         const std::uint64_t host = guest_ram_to_host(vcpu_.partition->spec->regions, gpa, length);
+        if (host == 0) return nullptr;  // not all of it is the partition's RAM
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): the partition's RAM at its host address
         return reinterpret_cast<std::uint8_t*>(host);
     }
     std::uint64_t firmware_base_value(std::uint64_t fid) {
