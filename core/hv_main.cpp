@@ -22,16 +22,20 @@ namespace {
 std::atomic<std::uint32_t> g_boot_done{0};  // 32-bit: a native AMO on RISC-V
 std::atomic<std::uint32_t> g_harts_arrived{0};  // secondary harts in tessera_secondary_main
 
-// Waits (at most a second) until the `started` secondary harts have come
-// out of the SBI firmware into the hypervisor.
+// Waits (at most kHartArrivalSeconds) until the `started` secondary harts
+// have come out of the SBI firmware into the hypervisor. Generous: on a
+// loaded host QEMU may not run a hart's thread for a while.
+constexpr std::uint64_t kHartArrivalSeconds = 5;
+
 void wait_for_harts(std::uint32_t started) {
     const std::uint64_t deadline =
-        arch::csr_read<arch::csr::time>() + scenario_runtime().timebase_hz;
+        arch::csr_read<arch::csr::time>() + kHartArrivalSeconds * scenario_runtime().timebase_hz;
     while (g_harts_arrived.load(std::memory_order_acquire) < started) {
         if (arch::csr_read<arch::csr::time>() > deadline) {
             Line line;
             line << dec(started - g_harts_arrived.load()) << " of " << dec(started)
-                 << " started harts did not arrive within 1 s; going on without waiting";
+                 << " started harts did not arrive within " << dec(kHartArrivalSeconds)
+                 << " s; going on without waiting";
             log(line.view());
             return;
         }

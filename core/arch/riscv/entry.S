@@ -1,7 +1,8 @@
 /*
  * HS-mode entry points and the trap path.
  *
- * _start            OpenSBI jumps here on the boot hart: a0 = hartid, a1 = DTB.
+ * _start            OpenSBI jumps here on the boot hart: a0 = hartid, a1 = DTB
+ *                   (any later hart continues as tessera_secondary).
  * tessera_secondary SBI HSM hart_start target for the other harts: a0 = hartid.
  * tessera_trap      stvec. While a guest runs, sscratch holds its VcpuContext*;
  *                   while the hypervisor runs, sscratch is 0, so a trap taken in
@@ -27,12 +28,16 @@
     .option norvc
     .global _start
 _start:
-    /* Only one hart may boot the hypervisor; any other that arrives here
-     * (a firmware without HSM) is parked. */
+    /* Only one hart may boot the hypervisor. Any other that arrives here
+     * goes on as a secondary hart: a firmware that starts every hart here,
+     * or a hart we started with SBI HSM that the firmware sent to its own
+     * original next address instead of tessera_secondary (seen with
+     * Debian 12's OpenSBI 1.1 on QEMU under load: the hart arrives here
+     * with a1 = the firmware's DTB, not our opaque 0). */
     lla     t0, tessera_boot_claimed
     li      t1, 1
     amoswap.w.aq t1, t1, (t0)
-    bnez    t1, .Lpark
+    bnez    t1, tessera_secondary
     /* Clear .bss before any C++ runs. */
     lla     t0, __bss_start
     lla     t1, __bss_end
