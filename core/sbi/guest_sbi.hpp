@@ -165,25 +165,20 @@ Outcome ipi(const Call& call, Env& env) {
     return success();
 }
 
-// The fence an RFENCE function asks for; nullopt for the hfence calls, which
-// are for hypervisors (partitions don't get the H extension), and the rest.
-inline std::optional<Fence> fence_kind(std::uint64_t fid) {
-    switch (fid) {
-        case rfence_fn::REMOTE_FENCE_I: return Fence::Instruction;
-        case rfence_fn::REMOTE_SFENCE_VMA:
-        case rfence_fn::REMOTE_SFENCE_VMA_ASID: return Fence::VirtualMemory;
-        default: return std::nullopt;
-    }
-}
-
 template <class Env>
 Outcome remote_fence(const Call& call, Env& env) {
-    const std::optional<Fence> kind = fence_kind(call.fid);
-    if (!kind) return fail(error::NOT_SUPPORTED);
+    Fence kind = Fence::Instruction;
+    switch (call.fid) {
+        case rfence_fn::REMOTE_FENCE_I: kind = Fence::Instruction; break;
+        case rfence_fn::REMOTE_SFENCE_VMA:
+        case rfence_fn::REMOTE_SFENCE_VMA_ASID: kind = Fence::VirtualMemory; break;
+        // The hfence calls are for hypervisors; partitions don't get the H extension.
+        default: return fail(error::NOT_SUPPORTED);
+    }
     const auto harts = resolve_hart_mask(call.arg[0], call.arg[1], env.vhart_count());
     if (!harts) return fail(error::INVALID_PARAM);
     // Address ranges are honoured by flushing more (the whole VMID), never less.
-    env.remote_fence(*kind, *harts);
+    env.remote_fence(kind, *harts);
     return success();
 }
 
