@@ -155,6 +155,9 @@ Outcome debug_console(const Call& call, Env& env) {
                 return success(moved);
             }
             std::uint64_t count = 0;
+            // moved is 1..kDbcnMaxBytesPerCall here; cppcheck 2.10 derives moved < 1
+            // from the length == 0 return above.
+            // cppcheck-suppress knownConditionTrueFalse ; false positive, see above
             while (count < moved) {
                 const int byte = env.console_read_byte();
                 if (byte < 0) break;
