@@ -98,7 +98,15 @@ function(tessera_add_all_scenarios)
     file(GLOB scenarios CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/configs/*.scenario.dts")
     file(GLOB test_scenarios CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/configs/*.scenario.dts")
     list(FILTER test_scenarios EXCLUDE REGEX "/broken-[^/]*$")
+    set(names "")
     foreach(scenario IN LISTS scenarios test_scenarios TESSERA_EXTRA_SCENARIOS)
         tessera_add_scenario("${scenario}")
+        get_filename_component(file_name "${scenario}" NAME)
+        string(REGEX REPLACE "(\\.scenario)?\\.dts$" "" name "${file_name}")
+        string(APPEND names "${name}\n")
     endforeach()
+    # The scenarios this build makes, one name a line: checks that look at
+    # every image (tools/stack_usage) read it rather than globbing, so an
+    # image left behind by an earlier configuration is not taken for one.
+    file(WRITE "${CMAKE_BINARY_DIR}/scenarios/built.txt" "${names}")
 endfunction()

@@ -86,6 +86,17 @@ def demangle(cxxfilt, names):
     return dict(zip(names, out))
 
 
+def built_images(firmware):
+    """The images of the scenarios the firmware build makes (scenarios/built.txt,
+    written by cmake/firmware.cmake); every image found when there is no list."""
+    manifest = os.path.join(firmware, "scenarios", "built.txt")
+    if not os.path.exists(manifest):
+        return sorted(glob.glob(os.path.join(firmware, "scenarios", "*", "tessera-*.elf")))
+    with open(manifest, encoding="utf-8") as names:
+        return [os.path.join(firmware, "scenarios", name, f"tessera-{name}.elf")
+                for name in names.read().split()]
+
+
 def inline_frames(symbolizer, image, addresses):
     """For each address, its (function, file:line) frames, innermost first."""
     if not addresses:
@@ -432,7 +443,7 @@ def main():
     if args.scenario:
         images = [os.path.join(firmware, "scenarios", s, f"tessera-{s}.elf") for s in args.scenario]
     else:
-        images = sorted(glob.glob(os.path.join(firmware, "scenarios", "*", "tessera-*.elf")))
+        images = built_images(firmware)
     if not images:
         print(f"FAIL: no hypervisor images under {firmware}/scenarios")
         return 1
