@@ -32,7 +32,7 @@ _start:
      * goes on as a secondary hart: a firmware that starts every hart here,
      * or a hart we started with SBI HSM that the firmware sent to its own
      * original next address instead of tessera_secondary (seen with
-     * Debian 12's OpenSBI 1.2 on QEMU under load: the hart arrives here
+     * Debian 12's OpenSBI 1.1 on QEMU under load: the hart arrives here
      * with a1 = the firmware's DTB, not our opaque 0). */
     lla     t0, tessera_boot_claimed
     li      t1, 1
