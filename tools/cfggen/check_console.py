@@ -22,10 +22,11 @@ def check_console(scenario, guests, host, diags):
         _error(diags, scenario, f'tessera,console-owner names "{owner}", which is not a '
                                 f"partition of this scenario (partitions: {names})")
         return None
-    if not any(request.host_path == host.console.node for request in guests[index].passthrough):
+    guest = guests[index]
+    if not any(request.host_path == host.console.node for request in guest.passthrough):
         _error(diags, scenario, f'partition "{owner}" does not pass the console '
-                                f"{host.console.node} through ({display_path(guests[index].path)} has no "
-                                f"node with tessera,passthrough for it)")
+                                f"{host.console.node} through ({display_path(guest.path)} has "
+                                f"no node with tessera,passthrough for it)")
         return None
     return index
 
