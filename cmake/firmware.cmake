@@ -27,6 +27,16 @@ function(tessera_freestanding target)
                         $<$<CXX_COMPILER_ID:GNU>:-no-pie> -Wl,--gc-sections -Wl,--build-id=none)
 endfunction()
 
+# The hypervisor's code (core, its C library, each scenario's own sources)
+# also writes the compiler's stack figures next to each object: a .su file per
+# translation unit (both compilers), and with g++ a .ci file, the call graph
+# with every function's frame. tools/stack_usage reads them (ctest
+# stack-usage-*). Neither option changes the generated code.
+function(tessera_stack_info target)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fstack-usage>
+        $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-fcallgraph-info=su>)
+endfunction()
+
 # Raw binary next to an ELF, for loaders that take one.
 function(tessera_add_binary target)
     add_custom_command(TARGET ${target} POST_BUILD
@@ -66,14 +76,16 @@ function(tessera_add_scenario scenario_file)
         "${PROJECT_SOURCE_DIR}/core/scenario/storage.cpp"
         "${PROJECT_SOURCE_DIR}/core/scenario/platform_binding.cpp")
     tessera_freestanding(${target})
+    tessera_stack_info(${target})
     target_include_directories(${target} PRIVATE "${gen}")
     target_link_libraries(${target} PRIVATE tessera_core)
     set(linker_script "${PROJECT_SOURCE_DIR}/core/arch/riscv/hypervisor.ld")
-    target_link_options(${target} PRIVATE -T "${linker_script}" -L "${gen}")
+    target_link_options(${target} PRIVATE -T "${linker_script}" -L "${gen}"
+                        "-L${PROJECT_SOURCE_DIR}/core/arch/riscv")
     set_target_properties(${target} PROPERTIES
         SUFFIX ".elf"
         RUNTIME_OUTPUT_DIRECTORY "${out}"
-        LINK_DEPENDS "${linker_script};${gen}/scenario.ld")
+        LINK_DEPENDS "${linker_script};${PROJECT_SOURCE_DIR}/core/arch/riscv/no_runtime.ld;${gen}/scenario.ld")
     tessera_add_binary(${target})
 endfunction()
 

@@ -87,6 +87,38 @@ TEST_CASE("take_pending drains for the focused partition and stops where the foc
     CHECK(n == 0);
 }
 
+TEST_CASE("take_pending stops when the buffer is full and loses no byte") {
+    tessera::ConsoleInput input(typed_byte, announce, 2);
+    type("abcdefg");
+    std::uint8_t buffer[3];
+    std::uint32_t focus = 99;
+    std::string got;
+    std::size_t n;
+    while ((n = input.take_pending(buffer, sizeof buffer, &focus)) != 0) {
+        CHECK(n <= sizeof buffer);
+        got.append(reinterpret_cast<char*>(buffer), n);
+    }
+    CHECK(got == "abcdefg");
+    CHECK(focus == 0);
+
+    type("xy");
+    CHECK(input.take_pending(buffer, 0, &focus) == 0);  // no room: nothing is taken
+    CHECK(input.take_pending(buffer, sizeof buffer, &focus) == 2);
+    CHECK(std::string(reinterpret_cast<char*>(buffer), 2) == "xy");
+}
+
+TEST_CASE("Ctrl-T 0 and out-of-range indexes don't move the focus") {
+    tessera::ConsoleInput input(typed_byte, announce, 2);
+    type("\x14" "0a\x14" "3b");  // partitions are numbered from 1; there is no 3rd
+    CHECK(read_all(input, 0) == "ab");
+    CHECK(input.focus() == 0);
+    CHECK(g_announced.empty());
+    input.set_focus(2);  // the hypervisor's own call: an index it doesn't have
+    CHECK(input.focus() == 0);
+    input.set_focus(1);
+    CHECK(input.focus() == 1);
+}
+
 TEST_CASE("a disconnected input never reads the physical console again") {
     tessera::ConsoleInput input(typed_byte, announce, 2);
     type("ab");

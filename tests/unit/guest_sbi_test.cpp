@@ -141,6 +141,19 @@ TEST_CASE("DBCN reads and writes only the partition's own RAM") {
     CHECK(env.console == "helloA");
 }
 
+TEST_CASE("DBCN read stops at the buffer's end and leaves the rest of the input waiting") {
+    FakeEnv env;
+    env.input = "abc";
+    const auto read = call(env, sbi::ext::DBCN, 1, 2, 0x80000ffe, 0);  // the last 2 bytes of RAM
+    CHECK(read.error == 0);
+    CHECK(read.value == 2);
+    CHECK(env.ram[0xffe] == 'a');
+    CHECK(env.ram[0xfff] == 'b');
+    CHECK(env.input == "c");
+    CHECK(call(env, sbi::ext::DBCN, 1, 3, 0x80000ffe, 0).error == sbi::error::INVALID_PARAM);
+    CHECK(env.input == "c");  // a refused read consumes nothing
+}
+
 TEST_CASE("SRST: shutdown stops the partition; bad arguments are rejected") {
     FakeEnv env;
     const auto shutdown = call(env, sbi::ext::SRST, 0, 0, 0);
@@ -160,6 +173,22 @@ TEST_CASE("SRST: shutdown stops the partition; bad arguments are rejected") {
     }
 }
 
+TEST_CASE("SRST: implementation and vendor reasons are accepted and passed on; wider ones are not") {
+    FakeEnv env;
+    // 0xE0000000.. SBI implementation specific, 0xF0000000.. vendor specific:
+    // valid reasons, and not REASON_NONE, so the stop counts as a failure.
+    for (std::uint64_t reason : {0xE0000000ULL, 0xEFFFFFFFULL, 0xF0000000ULL, 0xFFFFFFFFULL}) {
+        const auto shutdown = call(env, sbi::ext::SRST, 0, 0, reason);
+        CHECK(shutdown.error == 0);
+        CHECK(shutdown.action == sbi::Action::ShutdownPartition);
+        CHECK(shutdown.reason == reason);
+    }
+    CHECK(call(env, sbi::ext::SRST, 0, 0, 0xDFFFFFFF).error == sbi::error::INVALID_PARAM);
+    const auto wide = call(env, sbi::ext::SRST, 0, 0, 1ULL << 32);  // reset_reason is 32 bits
+    CHECK(wide.error == sbi::error::INVALID_PARAM);
+    CHECK(wide.action == sbi::Action::Resume);
+}
+
 TEST_CASE("hart masks name only the partition's own virtual harts") {
     CHECK(sbi::resolve_hart_mask(0b101, 0, 3) == 0b101ULL);
     CHECK(sbi::resolve_hart_mask(0b1, 2, 3) == 0b100ULL);
@@ -167,7 +196,11 @@ TEST_CASE("hart masks name only the partition's own virtual harts") {
     CHECK(sbi::resolve_hart_mask(123, sbi::kAllHarts, 3) == 0b111ULL);
     CHECK_FALSE(sbi::resolve_hart_mask(0b1000, 0, 3).has_value());
     CHECK_FALSE(sbi::resolve_hart_mask(0b1, 3, 3).has_value());
-    CHECK_FALSE(sbi::resolve_hart_mask(0b10, ~0ULL - 1, 3).has_value());  // wraps around
+    CHECK_FALSE(sbi::resolve_hart_mask(0b10, ~0ULL - 1, 3).has_value());  // hart ~0: too high
+    // base + bit wraps around to hart 0, which exists: still not a hart the
+    // guest named.
+    CHECK_FALSE(sbi::resolve_hart_mask(0b100, ~0ULL - 1, 3).has_value());
+    CHECK_FALSE(sbi::resolve_hart_mask(1ULL << 63, (1ULL << 63) + 1, 3).has_value());  // -> 1
     CHECK_FALSE(sbi::resolve_hart_mask(1ULL << 63, 1, 64).has_value());
     CHECK(sbi::resolve_hart_mask(1ULL << 63, 0, 64) == 1ULL << 63);
 }
@@ -182,6 +215,7 @@ TEST_CASE("TIME, IPI and RFENCE reach the environment only with valid masks") {
     CHECK(env.ipis == 0b110);
     CHECK(call(env, sbi::ext::IPI, 0, 0b1, 7).error == sbi::error::INVALID_PARAM);
     CHECK(call(env, sbi::ext::IPI, 0, 0b1111, 0).error == sbi::error::INVALID_PARAM);
+    CHECK(call(env, sbi::ext::IPI, 0, 0b100, ~0ULL - 1).error == sbi::error::INVALID_PARAM);
     CHECK(env.ipis == 0b110);  // a rejected mask touches nothing
     CHECK(call(env, sbi::ext::IPI, 1, 1, 0).error == sbi::error::NOT_SUPPORTED);
 

@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 #include "mm/stage2.hpp"
@@ -84,6 +88,44 @@ TEST_CASE("the builder uses exactly pages_needed and maps every byte with the ri
     CHECK_FALSE(mm::translate_stage2(root, 1ULL << 41, hpa, permissions));  // beyond Sv39x4
 }
 
+TEST_CASE("a 1 GiB-aligned region is one gigapage leaf in the root, with no other table") {
+    const MemRegion regions[] = {{0x40000000, 0x80000000, 1ULL << 30, MemKind::Ram},
+                                 {0x80000000, 0x100000000, 0x1000, MemKind::Mmio}};
+    Pool pool;
+    const std::size_t needed = mm::pages_needed(regions);
+    CHECK(needed == 8);  // root 4 + 1 level-1 + 1 level-0 for the page, rounded
+    CHECK(mm::build_stage2(pool.span(needed), regions) == 6);
+    const mm::PageTable* root = pool.pages.data();
+    expect_maps(root, 0x40000000, 0x80000000, kRam);
+    expect_maps(root, 0x7fffffff, 0xbfffffff, kRam);
+    expect_maps(root, 0x80000ffc, 0x100000ffc, kMmio);
+    // The gigapage is a leaf in the root (entry 1): nothing below it.
+    const std::uint64_t entry = pool.pages[0].entry[1];
+    CHECK((entry & (mm::pte::R | mm::pte::W | mm::pte::X)) != 0);
+    CHECK((entry >> mm::pte::kPpnShift) == 0x80000000 / mm::kPageSize);
+    std::uint64_t hpa = 0, permissions = 0;
+    CHECK_FALSE(mm::translate_stage2(root, 0x3ffff000, hpa, permissions));
+    CHECK_FALSE(mm::translate_stage2(root, 0x80001000, hpa, permissions));
+}
+
+TEST_CASE("a page under an existing 2 MiB leaf is refused, the leaf's memory left alone") {
+    // Overlapping regions (regions_well_formed() refuses them; the generated
+    // configuration static_asserts it): the builder must not take the 2 MiB
+    // leaf for a table and write an entry into the guest RAM it maps.
+    constexpr std::size_t kMega = mm::kMegaSize;
+    std::unique_ptr<std::uint8_t, decltype(&std::free)> ram(
+        static_cast<std::uint8_t*>(std::aligned_alloc(kMega, kMega)), &std::free);
+    REQUIRE(ram != nullptr);
+    std::memset(ram.get(), 0, kMega);
+    const auto host = reinterpret_cast<std::uintptr_t>(ram.get());
+    const MemRegion regions[] = {{0x80000000, host, kMega, MemKind::Ram},
+                                 {0x80001000, 0x10000000, 0x1000, MemKind::Mmio}};
+    CHECK_FALSE(mm::regions_well_formed(regions));
+    Pool pool;
+    CHECK(mm::build_stage2(pool.span(16), regions) == 0);
+    CHECK(std::all_of(ram.get(), ram.get() + kMega, [](std::uint8_t byte) { return byte == 0; }));
+}
+
 TEST_CASE("a pool one page short is refused instead of overflowing") {
     const MemRegion regions[] = {{0x10000000, 0x10000000, 0x1000, MemKind::Mmio}};
     Pool pool;
@@ -103,6 +145,14 @@ TEST_CASE("regions_well_formed rejects what the builder can't take") {
     CHECK_FALSE(mm::regions_well_formed(misaligned));
     const MemRegion too_high[] = {{(1ULL << 41) - 0x1000, 0x80000000, 0x2000, MemKind::Ram}};
     CHECK_FALSE(mm::regions_well_formed(too_high));
+    const MemRegion host_misaligned[] = {{0x80000000, 0x80000800, 0x1000, MemKind::Ram}};
+    CHECK_FALSE(mm::regions_well_formed(host_misaligned));
+    const MemRegion partial_page[] = {{0x80000000, 0x80000000, 0x1800, MemKind::Ram}};
+    CHECK_FALSE(mm::regions_well_formed(partial_page));
+    const MemRegion empty[] = {{0x80000000, 0x80000000, 0, MemKind::Ram}};
+    CHECK_FALSE(mm::regions_well_formed(empty));
+    const MemRegion wraps[] = {{0x80000000, 0x80000000, ~0ULL - 0xfff, MemKind::Ram}};
+    CHECK_FALSE(mm::regions_well_formed(wraps));  // gpa + size wraps past 2^64
     const MemRegion fine[] = {{0x80000000, 0x88000000, 0x4000000, MemKind::Ram}};
     CHECK(mm::regions_well_formed(fine));
 }

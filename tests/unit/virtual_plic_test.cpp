@@ -164,6 +164,29 @@ TEST_CASE("only naturally aligned 4-byte accesses are valid") {
     CHECK(guest.read(layout::priority(1)) == 0);  // rejected writes had no effect
 }
 
+TEST_CASE("a claim/complete access of the wrong width is refused and claims nothing") {
+    Guest guest(10, 1);
+    const std::uint32_t s = s_context(0);
+    guest.set_priority(3, 1);
+    guest.enable(s, 3);
+    guest.plic.raise(3);
+    REQUIRE(guest.plic.signals(0));
+    std::uint32_t value = 0xdeadbeef;
+    for (unsigned width : {1U, 2U, 8U}) {
+        CAPTURE(width);
+        CHECK_FALSE(guest.plic.read(layout::claim(s), width, value));
+        CHECK(value == 0xdeadbeef);
+        CHECK(guest.pending(3));  // still pending: the refused read claimed nothing
+    }
+    CHECK(guest.claim(s) == 3);
+    CHECK_FALSE(guest.plic.write(layout::claim(s), 2, 3));  // a 2-byte completion
+    CHECK(guest.claim(s) == 0);  // 3 stays in service: the completion didn't happen
+    guest.plic.raise(3);
+    CHECK_FALSE(guest.pending(3));
+    guest.complete(s, 3);
+    CHECK(members(guest.plic.take_completed()) == std::vector<std::uint32_t>{3});
+}
+
 TEST_CASE("claim takes the highest priority, ties go to the lowest id") {
     Guest guest(50, 1);
     const std::uint32_t s = s_context(0);
