@@ -17,6 +17,7 @@
 //   void remote_fence(Fence kind, std::uint64_t vharts);
 //   std::int64_t hart_start(std::uint32_t vhart, std::uint64_t addr, std::uint64_t opaque);
 //   std::uint32_t hart_status(std::uint32_t vhart);
+//   void set_own_hart_status(std::uint32_t state); // the calling vhart's HSM state
 //   void suspend_retentive();                     // returns when an interrupt is pending
 #pragma once
 
@@ -55,6 +56,17 @@ struct Outcome {
 
 // Which kind of remote fence a virtual hart asks of others.
 enum class Fence : std::uint8_t { Instruction, VirtualMemory };
+
+// DBCN write and read move at most this many bytes per call: the calls are
+// non-blocking in the SBI spec (a write may be partial, the count says how
+// much went), and the console is shared with the other partitions, so no
+// call may hold it for long. Two lines of the console's width.
+inline constexpr std::uint64_t kDbcnMaxBytesPerCall = 256;
+
+// EIDs 0x00-0x0F are the legacy extensions (0x09-0x0F reserved): a caller
+// using them expects the legacy convention, a0 only, every other register
+// kept, whether Tessera implements the extension or not.
+inline bool is_legacy_extension(std::uint64_t eid) { return eid <= 0x0F; }
 
 inline bool extension_supported(std::uint64_t eid) {
     switch (eid) {
@@ -133,14 +145,17 @@ Outcome debug_console(const Call& call, Env& env) {
             // On RV64 the high half of the address must be zero.
             if (call.arg[2] != 0) return fail(error::INVALID_PARAM);
             if (length == 0) return success(0);
+            // The whole buffer must be the caller's RAM, even if less is moved.
             std::uint8_t* buffer = env.guest_ram(call.arg[1], length);
             if (buffer == nullptr) return fail(error::INVALID_PARAM);
+            const std::uint64_t moved =
+                length < kDbcnMaxBytesPerCall ? length : kDbcnMaxBytesPerCall;
             if (call.fid == dbcn_fn::WRITE) {
-                env.console_write(std::span<const std::uint8_t>(buffer, length));
-                return success(length);
+                env.console_write(std::span<const std::uint8_t>(buffer, moved));
+                return success(moved);
             }
             std::uint64_t count = 0;
-            for (int byte; count < length && (byte = env.console_read_byte()) >= 0; ++count)
+            for (int byte; count < moved && (byte = env.console_read_byte()) >= 0; ++count)
                 buffer[count] = static_cast<std::uint8_t>(byte);
             return success(count);
         }
@@ -197,7 +212,10 @@ Outcome hart_state(const Call& call, Env& env) {
             const std::uint64_t type = call.arg[0];
             if (type > 0xFFFFFFFFULL) return fail(error::INVALID_PARAM);
             if (type == hsm_suspend::RETENTIVE) {
+                // Other harts asking for its status see it suspended meanwhile.
+                env.set_own_hart_status(hsm_state::SUSPENDED);
                 env.suspend_retentive();
+                env.set_own_hart_status(hsm_state::STARTED);
                 return success();
             }
             // Reserved and platform-specific types: none are implemented.
@@ -255,11 +273,14 @@ Outcome handle_sbi(const Call& call, Env& env) {
             outcome.error = env.console_read_byte();
             return outcome;
         }
-        default:
+        default: {
             // Out of the switch, whose compare tree the frequent calls walk.
             if (call.eid == ext::TESSERA && call.fid == tessera_fn::WATCHDOG_KICK)
                 return env.watchdog_kick() ? detail::success() : detail::fail(error::NOT_SUPPORTED);
-            return detail::fail(error::NOT_SUPPORTED);
+            Outcome outcome = detail::fail(error::NOT_SUPPORTED);
+            outcome.legacy = is_legacy_extension(call.eid);  // a1 is kept
+            return outcome;
+        }
     }
 }
 

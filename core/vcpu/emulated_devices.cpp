@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "arch/riscv/csr.hpp"
+#include "arch/riscv/guest_fetch.hpp"
 #include "arch/riscv/mmio_decoder.hpp"
 #include "irq/passthrough.hpp"
 #include "partition/partition.hpp"
@@ -108,14 +109,7 @@ private:
 // of the guest's exit is restored: it returns to the guest, which retries.
 [[gnu::cold, gnu::noinline]] VcpuContext* restore_after_fetch_fault(VcpuContext& vcpu,
                                                                    std::uint64_t sepc) {
-    const bool from_vs = (csr_read<csr::hstatus>() & hstatus_bits::SPVP) != 0;
-    csr_set<csr::hstatus>(hstatus_bits::SPV);
-    if (from_vs) {
-        csr_set<csr::sstatus>(sstatus_bits::SPP);
-    } else {
-        csr_clear<csr::sstatus>(sstatus_bits::SPP);
-    }
-    csr_write<csr::sepc>(sepc);
+    restore_trap_after_fetch_fault(sepc);
     return &vcpu;
 }
 
@@ -145,6 +139,36 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
     return &vcpu;
 }
 
+// An exit whose instruction is not an integer load or store: an AMO, an FP
+// access, or an implicit access of the guest's own VS-stage page-table walk
+// (htinst holds a pseudoinstruction, bit 0 clear) that left its partition.
+// No device serves those; the guest gets the access fault of the access
+// that caused the exit, as real hardware gives when a walk reaches memory
+// that isn't there. QEMU 7.2 reports every G-stage fault of a walk as a load
+// guest-page fault, whatever the walk was for, so the access is told from
+// the fault itself: at the instruction's own address it was the fetch of
+// that instruction, else the instruction at sepc says load or store.
+[[gnu::cold, gnu::noinline]] VcpuContext* inject_unemulated_access_fault(VcpuContext& vcpu,
+                                                                        std::uint64_t scause,
+                                                                        std::uint64_t insn,
+                                                                        std::uint64_t source,
+                                                                        std::uint64_t sepc) {
+    const std::uint64_t stval = csr_read<csr::stval>();
+    const bool implicit = source == mmio_exit::kTransformed && (insn & 1) == 0;
+    if (implicit && (stval == sepc || stval == sepc + 2)) {
+        inject_guest_exception(vcpu, cause::INSN_ACCESS, stval);
+        return &vcpu;
+    }
+    std::uint32_t instruction = static_cast<std::uint32_t>(insn);
+    if (implicit && !tessera_read_guest_instruction(sepc, &instruction))
+        return restore_after_fetch_fault(vcpu, sepc);  // the guest retries
+    if (source == mmio_exit::kTransformed && !implicit)
+        instruction |= 2;  // a transformed instruction clears bit 1 for a compressed original
+    const std::optional<bool> writes = writes_memory(instruction);
+    return inject_access_fault(vcpu, writes.value_or(scause == cause::STORE_GUEST_PAGE_FAULT),
+                               stval);
+}
+
 // Serves a decoded access. Unless entry.S saved all registers, vcpu.gpr
 // holds only the guest's caller-saved ones: an access naming another
 // register asks entry.S to save them all and come back. A plain read of the virtual PLIC
@@ -160,9 +184,11 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
     const cfg::EmulatedDevice* device = find_device(*vcpu.partition->spec, gpa);
     // No device there, or an access the decoder can't serve as this exit's
     // kind (the guest's own page-table walk through an emulated window is a
-    // load exit for a store): real devices give an access fault.
+    // load exit for a store): real devices give an access fault, of the
+    // instruction's kind (QEMU 7.2 reports a G-stage fault of a store's
+    // page-table walk as a load guest-page fault).
     if (device == nullptr || access.is_store != store) [[unlikely]]
-        return inject_access_fault(vcpu, store, stval);
+        return inject_access_fault(vcpu, access.is_store, stval);
     if (!caller_saved && !all_saved) [[unlikely]] return needs_all_registers(vcpu);
     const std::uint64_t offset = gpa - device->gpa;
     if (device->kind != cfg::EmulatedKind::Plic || store ||
@@ -207,8 +233,7 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
     }
     // Not a plain load/store (an AMO, an FP access, a pseudoinstruction).
     if (!access) [[unlikely]]
-        return inject_access_fault(vcpu, scause == cause::STORE_GUEST_PAGE_FAULT,
-                                   csr_read<csr::stval>());
+        return inject_unemulated_access_fault(vcpu, scause, insn, source, sepc);
     return serve_access(vcpu, scause, *access, VcpuContext::is_caller_saved(access->reg), sepc,
                         all_saved);
 }

@@ -1,6 +1,7 @@
 #include "vcpu/trap_injection.hpp"
 
 #include "arch/riscv/csr.hpp"
+#include "arch/riscv/guest_fetch.hpp"
 #include "lib/text.hpp"
 #include "partition/partition.hpp"
 
@@ -28,6 +29,31 @@ void inject_guest_exception(VcpuContext& vcpu, std::uint64_t cause, std::uint64_
     csr_write<csr::vsepc>(sepc);
     csr_write<csr::sepc>(vector);
     csr_set<csr::sstatus>(bits::SPP);  // the handler runs in VS-mode
+}
+
+void inject_virtual_instruction_as_illegal(VcpuContext& vcpu) {
+    using namespace arch;
+    const std::uint64_t sepc = csr_read<csr::sepc>();
+    std::uint32_t bits = 0;
+    if (!tessera_read_guest_instruction(sepc, &bits)) {
+        restore_trap_after_fetch_fault(sepc);
+        return;
+    }
+    inject_guest_exception(vcpu, cause::ILLEGAL_INSN, bits);
+}
+
+void restore_trap_after_fetch_fault(std::uint64_t sepc) {
+    using namespace arch;
+    // hstatus.SPVP is written only by traps from a guest: it still says
+    // whether the guest ran in VS (1) or VU (0).
+    const bool from_vs = (csr_read<csr::hstatus>() & hstatus_bits::SPVP) != 0;
+    csr_set<csr::hstatus>(hstatus_bits::SPV);
+    if (from_vs) {
+        csr_set<csr::sstatus>(sstatus_bits::SPP);
+    } else {
+        csr_clear<csr::sstatus>(sstatus_bits::SPP);
+    }
+    csr_write<csr::sepc>(sepc);
 }
 
 }  // namespace tessera

@@ -70,6 +70,7 @@ public:
     std::uint32_t hart_status(std::uint32_t vhart) {
         return partition_vcpu(vcpu_, vhart).hsm_state.load();
     }
+    void set_own_hart_status(std::uint32_t state) { vcpu_.hsm_state.store(state); }
     void suspend_retentive() {
         wait_for_interrupt();
         if (csr_read<csr::sip>() & sie_bits::SSIE) serve_requests(vcpu_);
@@ -218,8 +219,8 @@ extern "C" tessera::VcpuContext* tessera_handle_exit(tessera::VcpuContext* vcpu)
             break;
         case cause::VIRTUAL_INSN:
             // An instruction the guest may not execute in VS/VU-mode (an HS or
-            // M CSR, a missing extension): real hardware says illegal.
-            inject_guest_exception(*vcpu, cause::ILLEGAL_INSN, csr_read<csr::stval>());
+            // VS CSR, an H instruction): real hardware says illegal.
+            inject_virtual_instruction_as_illegal(*vcpu);
             break;
         default: stop_on_unhandled(*vcpu, scause);
     }

@@ -1,10 +1,12 @@
 /*
  * A minimal trap vector for small bare-metal guests that run in supervisor
- * mode only (rtos-demo, prober): it reads the time CSR first, saves the
- * caller-saved registers on the interrupted stack and calls
- *     void guest_trap(std::uint64_t time_at_entry);
+ * mode only (rtos-demo, prober, hostile): it reads the time CSR first, saves
+ * the caller-saved registers on the interrupted stack and calls
+ *     void guest_trap(std::uint64_t time_at_entry, guest::TrapFrame* frame);
  * which reads scause/stval/sepc itself and may write sepc (to step over a
- * faulting instruction). Callee-saved registers are the C++ handler's to
+ * faulting instruction) and the saved registers in *frame (laid out as
+ * guest::TrapFrame in fault_catcher.hpp: ra, t0-t6, a0-a7), which are
+ * reloaded on return. Callee-saved registers are the C++ handler's to
  * preserve. Install with `csrw stvec, guest_trap_entry` (direct mode).
  */
     .option norelax
@@ -34,6 +36,7 @@ guest_trap_entry:
     sd      a6, 14*8(sp)
     sd      a7, 15*8(sp)
     mv      a0, t0
+    mv      a1, sp                  /* the saved registers: guest::TrapFrame */
     call    guest_trap
     ld      ra,  0*8(sp)
     ld      t0,  1*8(sp)

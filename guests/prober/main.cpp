@@ -24,6 +24,7 @@
 #include "arch/riscv/csr.hpp"
 #include "bootargs.hpp"
 #include "console.hpp"
+#include "fault_catcher.hpp"
 #include "guest_dt.hpp"
 #include "sbi.hpp"
 
@@ -40,64 +41,21 @@ using tessera::arch::csr_write;
 namespace csr = tessera::arch::csr;
 namespace sbi = guest::sbi;
 
-constexpr std::uint64_t kInterrupt = 1ULL << 63;
-constexpr std::uint64_t kLoadAccessFault = 5, kStoreAccessFault = 7;
 constexpr unsigned kMaxProbes = 16;
 // What the stores write: not a command any QEMU virt device acts on.
 constexpr std::uint64_t kPattern = 0x7e55e7a0'5eed0bad;
 
-constexpr std::uint64_t kHsm = 0x48534D, kIpi = 0x735049, kRfence = 0x52464E43;
-
-// The exception a probe raised, as the trap handler saw it.
-struct Caught {
-    bool taken = false;
-    std::uint64_t scause = 0, stval = 0, sepc = 0;
-};
-
-volatile bool g_armed = false;
-Caught g_caught;
-
-inline void barrier() { asm volatile("" ::: "memory"); }
-
-template <class Access>
-Caught catch_fault(Access access) {
-    g_caught = Caught{};
-    barrier();
-    g_armed = true;
-    barrier();
-    access();
-    barrier();
-    g_armed = false;
-    barrier();
-    return g_caught;
-}
+guest::FaultCatcher g_catcher;
 
 enum class Kind { Load, Store };
 
-struct Outcome {
-    Caught caught;
-    std::uint64_t value = 0;  // what a load read if it didn't fault
-};
-
-Outcome probe(Kind kind, std::uint64_t address) {
-    Outcome outcome;
-    if (kind == Kind::Load) {
-        outcome.caught = catch_fault([&] {
-            std::uint64_t value = 0;
-            asm volatile("ld %0, 0(%1)" : "+r"(value) : "r"(address) : "memory");
-            outcome.value = value;
-        });
-    } else {
-        outcome.caught = catch_fault([&] {
-            asm volatile("sd %0, 0(%1)" : : "r"(kPattern), "r"(address) : "memory");
-        });
-    }
-    return outcome;
+guest::Probe probe(Kind kind, std::uint64_t address) {
+    return kind == Kind::Load ? guest::probe_load(g_catcher, address)
+                              : guest::probe_store(g_catcher, address, kPattern);
 }
 
-bool faulted_as_expected(Kind kind, std::uint64_t address, const Caught& caught) {
-    const std::uint64_t expected = kind == Kind::Load ? kLoadAccessFault : kStoreAccessFault;
-    return caught.taken && caught.scause == expected && caught.stval == address;
+bool faulted_as_expected(Kind kind, std::uint64_t address, const guest::Caught& caught) {
+    return guest::access_faulted(caught, kind == Kind::Store, address);
 }
 
 struct Totals {
@@ -106,7 +64,7 @@ struct Totals {
 
 void check_probe(Totals& totals, Kind kind, std::uint64_t address) {
     const char* what = kind == Kind::Load ? "load " : "store ";
-    const Outcome outcome = probe(kind, address);
+    const guest::Probe outcome = probe(kind, address);
     if (faulted_as_expected(kind, address, outcome.caught)) {
         Out() << "prober: PASS " << what << hex(address) << " faulted\n";
         ++totals.passed;
@@ -121,8 +79,8 @@ void check_probe(Totals& totals, Kind kind, std::uint64_t address) {
     } else {
         Out() << "prober: FAIL " << what << hex(address) << ": scause " << hex(outcome.caught.scause)
               << " stval " << hex(outcome.caught.stval) << ", expected scause "
-              << (kind == Kind::Load ? kLoadAccessFault : kStoreAccessFault) << " stval "
-              << hex(address) << "\n";
+              << (kind == Kind::Load ? guest::cause::kLoadAccess : guest::cause::kStoreAccess)
+              << " stval " << hex(address) << "\n";
     }
 }
 
@@ -138,22 +96,6 @@ void check_sbi(Totals& totals, std::string_view what, sbi::Ret ret,
     }
 }
 
-sbi::Ret call6(std::uint64_t eid, std::uint64_t fid, std::uint64_t a0, std::uint64_t a1,
-               std::uint64_t a2 = 0, std::uint64_t a3 = 0, std::uint64_t a4 = 0) {
-    register std::uint64_t r_a0 asm("a0") = a0;
-    register std::uint64_t r_a1 asm("a1") = a1;
-    register std::uint64_t r_a2 asm("a2") = a2;
-    register std::uint64_t r_a3 asm("a3") = a3;
-    register std::uint64_t r_a4 asm("a4") = a4;
-    register std::uint64_t r_a6 asm("a6") = fid;
-    register std::uint64_t r_a7 asm("a7") = eid;
-    asm volatile("ecall"
-                 : "+r"(r_a0), "+r"(r_a1)
-                 : "r"(r_a2), "r"(r_a3), "r"(r_a4), "r"(r_a6), "r"(r_a7)
-                 : "memory");
-    return {static_cast<std::int64_t>(r_a0), r_a1};
-}
-
 // SBI calls aimed at harts the partition doesn't have, or memory it doesn't own.
 void check_foreign_sbi(Totals& totals, std::uint32_t harts, std::uint64_t foreign_address) {
     using tessera::dec;
@@ -162,27 +104,27 @@ void check_foreign_sbi(Totals& totals, std::uint32_t harts, std::uint64_t foreig
     for (const std::uint64_t vhart : {std::uint64_t{harts}, std::uint64_t{harts} + 2, std::uint64_t{63}}) {
         tessera::Line start, status;
         start << "HSM hart_start(vhart " << dec(vhart) << ")";
-        check_sbi(totals, start.view(), call6(kHsm, 0, vhart, entry, 0));
+        check_sbi(totals, start.view(), sbi::call(sbi::kHsm, 0, vhart, entry, 0));
         status << "HSM hart_get_status(vhart " << dec(vhart) << ")";
-        check_sbi(totals, status.view(), call6(kHsm, 2, vhart, 0));
+        check_sbi(totals, status.view(), sbi::call(sbi::kHsm, 2, vhart, 0));
     }
     const std::uint64_t own_and_next = 1 | (1ULL << harts);  // hart 0 and the first missing one
     tessera::Line ipi_base, ipi_mask, fence_i, sfence, sfence_asid;
     ipi_base << "IPI send_ipi(mask 0x1, base " << dec(harts) << ")";
-    check_sbi(totals, ipi_base.view(), call6(kIpi, 0, 1, harts));
+    check_sbi(totals, ipi_base.view(), sbi::call(sbi::kIpi, 0, 1, harts));
     ipi_mask << "IPI send_ipi(mask " << tessera::hex(own_and_next) << ", base 0)";
-    check_sbi(totals, ipi_mask.view(), call6(kIpi, 0, own_and_next, 0));
+    check_sbi(totals, ipi_mask.view(), sbi::call(sbi::kIpi, 0, own_and_next, 0));
     fence_i << "RFENCE remote_fence_i(mask 0x1, base " << dec(harts) << ")";
-    check_sbi(totals, fence_i.view(), call6(kRfence, 0, 1, harts));
+    check_sbi(totals, fence_i.view(), sbi::call(sbi::kRfence, 0, 1, harts));
     sfence << "RFENCE remote_sfence_vma(mask " << tessera::hex(own_and_next) << ", base 0, all)";
-    check_sbi(totals, sfence.view(), call6(kRfence, 1, own_and_next, 0, 0, ~0ULL));
+    check_sbi(totals, sfence.view(), sbi::call(sbi::kRfence, 1, own_and_next, 0, 0, ~0ULL));
     sfence_asid << "RFENCE remote_sfence_vma_asid(mask 0x1, base " << dec(harts) << ", all, asid 0)";
-    check_sbi(totals, sfence_asid.view(), call6(kRfence, 2, 1, harts, 0, ~0ULL, 0));
+    check_sbi(totals, sfence_asid.view(), sbi::call(sbi::kRfence, 2, 1, harts, 0, ~0ULL, 0));
     if (foreign_address != 0) {
         check_sbi(totals, "DBCN write from a buffer outside the partition's RAM",
-                  call6(sbi::kDbcn, 0, 8, foreign_address, 0));
+                  sbi::call(sbi::kDbcn, 0, 8, foreign_address, 0));
         check_sbi(totals, "DBCN read into a buffer outside the partition's RAM",
-                  call6(sbi::kDbcn, 1, 8, foreign_address, 0));
+                  sbi::call(sbi::kDbcn, 1, 8, foreign_address, 0));
     }
 }
 
@@ -199,21 +141,11 @@ std::uint64_t now() {
 
 }  // namespace
 
-extern "C" void guest_trap(std::uint64_t) {
+extern "C" void guest_trap(std::uint64_t, guest::TrapFrame* frame) {
     const std::uint64_t scause = csr_read<csr::scause>();
-    const std::uint64_t sepc = csr_read<csr::sepc>();
-    if ((scause & kInterrupt) == 0 && g_armed && !g_caught.taken) {
-        g_caught.taken = true;
-        g_caught.scause = scause;
-        g_caught.stval = csr_read<csr::stval>();
-        g_caught.sepc = sepc;
-        // Step over the access: 4 bytes, or 2 for a compressed one.
-        const std::uint16_t low = *reinterpret_cast<const volatile std::uint16_t*>(sepc);
-        csr_write<csr::sepc>(sepc + ((low & 3) == 3 ? 4 : 2));
-        return;
-    }
-    Out() << "prober: FAIL unexpected trap: scause " << hex(scause) << " sepc " << hex(sepc)
-          << " stval " << hex(csr_read<csr::stval>()) << "\n";
+    if (g_catcher.take(scause, *frame)) return;
+    Out() << "prober: FAIL unexpected trap: scause " << hex(scause) << " sepc "
+          << hex(csr_read<csr::sepc>()) << " stval " << hex(csr_read<csr::stval>()) << "\n";
     sbi::shutdown(false);
 }
 

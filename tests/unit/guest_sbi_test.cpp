@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -58,7 +59,12 @@ struct FakeEnv {
         return 0;
     }
     std::uint32_t hart_status(std::uint32_t vhart) { return states[vhart]; }
-    void suspend_retentive() { ++suspends; }
+    void set_own_hart_status(std::uint32_t state) { states[self()] = state; }
+    std::uint32_t status_while_suspended = ~0U;
+    void suspend_retentive() {
+        ++suspends;
+        status_while_suspended = states[self()];
+    }
     bool has_watchdog = false;
     int kicks = 0;
     bool watchdog_kick() {
@@ -101,6 +107,19 @@ TEST_CASE("unknown extensions and functions are NOT_SUPPORTED") {
     CHECK(call(env, sbi::ext::SRST, 1).error == sbi::error::NOT_SUPPORTED);
 }
 
+TEST_CASE("legacy extensions Tessera doesn't implement keep the legacy convention: a1 untouched") {
+    FakeEnv env;
+    for (std::uint64_t eid = 0; eid <= 0x0F; ++eid) {
+        if (eid == sbi::ext::LEGACY_CONSOLE_PUTCHAR || eid == sbi::ext::LEGACY_CONSOLE_GETCHAR)
+            continue;
+        const auto outcome = call(env, eid, 0, 0x80000000, 0x1234);
+        CHECK(outcome.error == sbi::error::NOT_SUPPORTED);
+        CHECK(outcome.legacy);  // the caller's a1 is kept
+        CHECK(outcome.action == sbi::Action::Resume);
+    }
+    CHECK_FALSE(call(env, 0x10 + 0x100, 0).legacy);  // not a legacy EID: a0 and a1
+}
+
 TEST_CASE("legacy console calls return only a0") {
     FakeEnv env;
     const auto put = call(env, sbi::ext::LEGACY_CONSOLE_PUTCHAR, 0, 'A');
@@ -139,6 +158,26 @@ TEST_CASE("DBCN reads and writes only the partition's own RAM") {
 
     CHECK(call(env, sbi::ext::DBCN, 2, 0x41).error == 0);
     CHECK(env.console == "helloA");
+}
+
+TEST_CASE("DBCN moves at most kDbcnMaxBytesPerCall bytes per call, and says how many") {
+    FakeEnv env;
+    std::fill(env.ram.begin(), env.ram.end(), 'x');
+    const auto all_of_ram = call(env, sbi::ext::DBCN, 0, env.ram.size(), 0x80000000, 0);
+    CHECK(all_of_ram.error == 0);
+    CHECK(all_of_ram.value == sbi::kDbcnMaxBytesPerCall);  // a partial write
+    CHECK(env.console.size() == sbi::kDbcnMaxBytesPerCall);
+    // The whole buffer must still be the caller's RAM.
+    CHECK(call(env, sbi::ext::DBCN, 0, env.ram.size() + 1, 0x80000000, 0).error ==
+          sbi::error::INVALID_PARAM);
+    CHECK(env.console.size() == sbi::kDbcnMaxBytesPerCall);
+
+    const std::string typed(sbi::kDbcnMaxBytesPerCall + 10, 'y');
+    env.input = typed;
+    const auto read = call(env, sbi::ext::DBCN, 1, env.ram.size(), 0x80000000, 0);
+    CHECK(read.error == 0);
+    CHECK(read.value == sbi::kDbcnMaxBytesPerCall);
+    CHECK(env.input.size() == 10);  // the rest waits for the next call
 }
 
 TEST_CASE("DBCN read stops at the buffer's end and leaves the rest of the input waiting") {
@@ -248,6 +287,9 @@ TEST_CASE("HSM: start, status, stop and suspend follow the SBI spec") {
 
     CHECK(call(env, sbi::ext::HSM, 3, 0).error == 0);
     CHECK(env.suspends == 1);
+    // Retentive suspend: SUSPENDED to the other harts while it waits, STARTED after.
+    CHECK(env.status_while_suspended == sbi::hsm_state::SUSPENDED);
+    CHECK(env.states[0] == sbi::hsm_state::STARTED);
     CHECK(call(env, sbi::ext::HSM, 3, 1).error == sbi::error::INVALID_PARAM);
     CHECK(call(env, sbi::ext::HSM, 3, 0x10000000).error == sbi::error::INVALID_PARAM);
     CHECK(call(env, sbi::ext::HSM, 3, 1ULL << 32).error == sbi::error::INVALID_PARAM);

@@ -10,6 +10,7 @@ using tessera::arch::decode_transformed;
 using tessera::arch::extend_loaded;
 using tessera::arch::MmioAccess;
 using tessera::arch::stored_value;
+using tessera::arch::writes_memory;
 
 namespace {
 
@@ -339,4 +340,31 @@ TEST_CASE("stored values are the low bytes of the source register") {
     CHECK(stored_value(access(H), 0x1122334455667788) == 0x7788);
     CHECK(stored_value(access(W), 0x1122334455667788) == 0x55667788);
     CHECK(stored_value(access(D), 0x1122334455667788) == 0x1122334455667788);
+}
+
+TEST_CASE("which access fault an instruction gets: loads read, stores and AMOs write") {
+    for (const std::uint32_t insn : {load(B, 10, 11, 0), load(D, 1, 2, -8), load(WU, 31, 31, 4),
+                                     i_type(kLoadFp, D, 10, 11, 8), amo(0b00010, D, 10, 11, 0),
+                                     c_lw(8, 9, 4), c_ld(15, 8, 8), c_fld(8, 9, 8),
+                                     c_lwsp(10, 4), c_ldsp(1, 8), c_fldsp(10, 8)}) {
+        CAPTURE(insn);
+        CHECK(writes_memory(insn) == std::optional<bool>(false));
+    }
+    for (const std::uint32_t insn : {store(B, 10, 11, 0), store(D, 0, 2, -8),
+                                     s_type(kStoreFp, D, 11, 10, 8), amo(0b00011, D, 10, 11, 12),
+                                     amo(0b00001, W, 10, 11, 12), amo(0b00000, D, 10, 11, 12),
+                                     c_sw(8, 9, 4), c_sd(15, 8, 8), c_fsd(8, 9, 8),
+                                     c_swsp(10, 4), c_sdsp(1, 8), c_fsdsp(10, 8)}) {
+        CAPTURE(insn);
+        CHECK(writes_memory(insn) == std::optional<bool>(true));
+    }
+    for (const std::uint32_t insn : {i_type(kOpImm, 0, 10, 11, 1),  // addi
+                                     i_type(kSystem, 2, 10, 0, 0x600),  // csrr
+                                     0x00000013U,                       // nop
+                                     0x0001U,                           // c.nop
+                                     0x0000U,                           // c.unimp (C.ADDI4SPN 0)
+                                     0x8082U}) {                        // c.jr ra (ret)
+        CAPTURE(insn);
+        CHECK_FALSE(writes_memory(insn).has_value());
+    }
 }

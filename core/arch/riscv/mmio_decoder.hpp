@@ -131,6 +131,34 @@ constexpr std::optional<MmioAccess> decode_instruction(std::uint32_t insn) {
     return mmio_detail::decode_compressed(insn & 0xffff);
 }
 
+// Whether an instruction that accesses memory writes it (stores, AMOs and
+// SC, FP and integer, compressed or not: true) or only reads it (loads and
+// LR: false), i.e. which access fault it gets where nothing is; nullopt for
+// an instruction that accesses no data memory. `insn` as for
+// decode_instruction().
+constexpr std::optional<bool> writes_memory(std::uint32_t insn) {
+    using mmio_detail::bits;
+    if ((insn & 3) == 3) {
+        switch (bits(insn, 6, 0)) {
+            case 0x03:  // LOAD
+            case 0x07:  // LOAD-FP
+                return false;
+            case 0x23:  // STORE
+            case 0x27:  // STORE-FP
+                return true;
+            case 0x2f:                               // AMO
+                return bits(insn, 31, 27) != 0b00010;  // all but LR write
+            default: return std::nullopt;
+        }
+    }
+    const std::uint32_t quadrant = bits(insn, 1, 0);
+    const std::uint32_t funct3 = bits(insn, 15, 13);
+    if (quadrant == 0b01 || funct3 == 0b000 || funct3 == 0b100) return std::nullopt;
+    // Quadrants 0 and 2: funct3 001-011 load (C.FLD, C.LW, C.LD and their
+    // sp-relative forms), 101-111 store.
+    return funct3 >= 0b101;
+}
+
 // The register value of a load: `raw` (the device's bytes in its low bits)
 // cut to the access width, then sign- or zero-extended to 64 bits.
 constexpr std::uint64_t extend_loaded(const MmioAccess& access, std::uint64_t raw) {
