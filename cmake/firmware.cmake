@@ -11,6 +11,9 @@ set(TESSERA_FREESTANDING_FLAGS
     -fno-use-cxa-atexit -fno-common -fno-stack-protector -fno-pic -fno-pie
     -ffunction-sections -fdata-sections -nostdlib
     -Wall -Wextra -Werror)
+# compile_commands.json: the static analysis (tests/static/) reads the exact
+# flags of the clang firmware build from it.
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 if(NOT CMAKE_BUILD_TYPE)
     set(CMAKE_BUILD_TYPE Release)
 endif()

@@ -112,7 +112,7 @@ extern "C" [[noreturn]] void tessera_boot_main(std::uint64_t hartid, std::uint64
                 Line line;
                 line << "hart " << dec(hart) << " did not start (SBI error "
                      << dec(static_cast<std::uint64_t>(-ret.error)) << ")";
-                log(line.view());
+                tessera::log(line.view());
                 partition_finish(partition, true, "a hart could not be started");
             } else {
                 ++started;

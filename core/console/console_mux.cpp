@@ -67,7 +67,7 @@ void ConsoleMux::write(std::size_t index, std::span<const std::uint8_t> bytes) {
 
 void ConsoleMux::flush(std::size_t index) {
     if (index >= sources_.size()) return;
-    Source& source = sources_[index];
+    const Source& source = sources_[index];
     lock();
     if (source.length != 0) complete_line_locked(index);
     unlock();

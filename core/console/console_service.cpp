@@ -74,7 +74,7 @@ void console_input_interrupt(VcpuContext& self) {
 }
 
 void console_input_announce(std::uint32_t focus, bool help) {
-    Scenario& s = scenario_runtime();
+    const Scenario& s = scenario_runtime();
     if (!help) {
         Line line;
         line << "console input: partition " << s.partitions[focus].spec->name << " (Ctrl-T "

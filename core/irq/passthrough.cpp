@@ -81,7 +81,8 @@ void passthrough_irqs_take(VcpuContext& vcpu) {
     const std::uint32_t context = irq::PhysicalPlic::s_context(vcpu.phys_hart);
     Partition& partition = *vcpu.partition;
     bool raised = false;
-    for (std::uint32_t source; (source = plic.claim(context)) != 0;) {
+    for (std::uint32_t source = plic.claim(context); source != 0;
+         source = plic.claim(context)) {
         std::size_t index = 0;
         while (index < partition.spec->irqs.size() && partition.spec->irqs[index].host_irq != source)
             ++index;

@@ -118,8 +118,8 @@ public:
         if (source < kMaxVirtualSources) words_[source / 32] &= ~(1U << (source % 32));
     }
     constexpr bool empty() const {
-        for (std::uint32_t word : words_)
-            if (word != 0) return false;
+        for (std::uint32_t bits : words_)
+            if (bits != 0) return false;
         return true;
     }
     constexpr void clear() { words_ = {}; }

@@ -8,6 +8,7 @@ std::uint64_t table_pointer(const PageTable* table) {
 }
 
 PageTable* table_of(std::uint64_t entry) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): the host address a table entry holds (satp bare)
     return reinterpret_cast<PageTable*>((entry >> pte::kPpnShift) * kPageSize);
 }
 

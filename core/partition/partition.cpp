@@ -32,6 +32,7 @@ bool partition_load(Partition& partition) {
     for (const cfg::LoadChunk& chunk : spec.loads) {
         const std::uint64_t host = guest_ram_to_host(spec.regions, chunk.gpa, chunk.mem_size);
         if (host == 0) return false;  // cfggen guarantees this can't happen
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): the partition's RAM at its host address
         auto* destination = reinterpret_cast<std::uint8_t*>(host);
         std::memcpy(destination, chunk.data, chunk.file_size);
         std::memset(destination + chunk.file_size, 0, chunk.mem_size - chunk.file_size);

@@ -85,9 +85,21 @@ inline constexpr std::int64_t INVALID_ADDRESS = -5;
 inline constexpr std::int64_t ALREADY_AVAILABLE = -6;
 }  // namespace error
 
-inline constexpr std::uint64_t kSpecVersion = (2ULL << 24) | 0;  // v2.0
+// The SBI specification version as get_spec_version returns it: the major
+// number in bits 30:24, the minor in 23:0.
+constexpr std::uint64_t spec_version(std::uint64_t major, std::uint64_t minor) {
+    return (major << 24) | minor;
+}
+inline constexpr std::uint64_t kSpecVersion = spec_version(2, 0);
 // Implementation ID: not in the SBI registry; "TESS" in ASCII.
 inline constexpr std::uint64_t kImplId = 0x54455353;
-inline constexpr std::uint64_t kImplVersion = (0ULL << 16) | (1ULL << 8) | 0;  // 0.1.0
+// Tessera's version as get_impl_version returns it (the encoding is the
+// implementation's choice): major, minor and patch in bits 23:16, 15:8, 7:0.
+constexpr std::uint64_t impl_version(std::uint64_t major, std::uint64_t minor,
+                                     std::uint64_t patch) {
+    return (major << 16) | (minor << 8) | patch;
+}
+inline constexpr std::uint64_t kImplVersion = impl_version(0, 1, 0);
+static_assert(kSpecVersion == 0x02000000 && kImplVersion == 0x000100);
 
 }  // namespace tessera::sbi

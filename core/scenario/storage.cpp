@@ -19,7 +19,7 @@ using scenario::kHartCount;
 using scenario::kPartitionCount;
 using scenario::kPartitions;
 
-inline constexpr std::size_t kStackSize = 16 * 1024;
+inline constexpr std::size_t kStackSize = std::size_t{16} * 1024;
 
 constexpr std::size_t total_stage2_pages() {
     std::size_t pages = 0;

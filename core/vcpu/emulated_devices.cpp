@@ -22,6 +22,7 @@ const cfg::EmulatedDevice* find_device(const cfg::PartitionSpec& spec, std::uint
 }
 
 // The k-th UART of the partition is the k-th Ns16550 in its device list.
+// cppcheck-suppress constParameter ; false positive: it returns a mutable reference into partition
 console::VirtualUart& uart_of(Partition& partition, const cfg::EmulatedDevice& device) {
     std::size_t index = 0;
     for (const cfg::EmulatedDevice& other : partition.spec->emulated) {
@@ -48,9 +49,9 @@ private:
 // claims; its other reads are served inline by serve_access().
 [[gnu::noinline]] bool write_plic(VcpuContext& vcpu, std::uint64_t offset,
                                   const MmioAccess& access, std::uint64_t value) {
-    Partition& partition = *vcpu.partition;
-    bool ok;
+    bool ok = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         ok = partition.plic.write(offset, access.width, static_cast<std::uint32_t>(value));
         partition.plic.take_completed().for_each(
@@ -64,10 +65,10 @@ private:
 
 [[gnu::noinline]] bool claim_plic(VcpuContext& vcpu, std::uint64_t offset,
                                   const MmioAccess& access, std::uint64_t& value) {
-    Partition& partition = *vcpu.partition;
     std::uint32_t word = 0;
-    bool ok;
+    bool ok = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         ok = partition.plic.read(offset, access.width, word);
     }
@@ -79,9 +80,9 @@ private:
 [[gnu::noinline]] bool access_uart(VcpuContext& vcpu, const cfg::EmulatedDevice& device,
                                    std::uint64_t offset, const MmioAccess& access,
                                    std::uint64_t& value) {
-    Partition& partition = *vcpu.partition;
-    bool ok;
+    bool ok = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         console::VirtualUart& uart = uart_of(partition, device);
         UartBackend backend(partition);
@@ -115,6 +116,7 @@ private:
 
 // What entry.S returns to ask for the exit again with every register saved.
 VcpuContext* needs_all_registers(VcpuContext& vcpu) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): a tagged pointer for entry.S, never dereferenced
     return reinterpret_cast<VcpuContext*>(reinterpret_cast<std::uintptr_t>(&vcpu) |
                                           mmio_exit::kNeedsAllRegisters);
 }
@@ -125,7 +127,7 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
                                               std::uint64_t offset, const MmioAccess& access,
                                               std::uint64_t sepc, std::uint64_t stval) {
     std::uint64_t value = access.is_store ? stored_value(access, vcpu.gpr[access.reg]) : 0;
-    bool ok;
+    bool ok = false;
     if (device.kind != cfg::EmulatedKind::Plic) {
         ok = access_uart(vcpu, device, offset, access, value);
     } else if (access.is_store) {
@@ -195,10 +197,10 @@ VcpuContext* needs_all_registers(VcpuContext& vcpu) {
         irq::VirtualPlic::is_claim_register(offset))
         return emulate_access(vcpu, *device, offset, access, sepc, stval);
 
-    Partition& partition = *vcpu.partition;
     std::uint32_t word = 0;
-    bool ok;
+    bool ok = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         ok = partition.plic.read_register(offset, access.width, word);
     }

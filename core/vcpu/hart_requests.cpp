@@ -77,7 +77,7 @@ void send_guest_ipi(VcpuContext& self, std::uint64_t vharts) {
     }
 }
 
-std::int64_t hsm_start(VcpuContext& self, std::uint32_t vhart, std::uint64_t addr,
+std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64_t addr,
                        std::uint64_t opaque) {
     VcpuContext& target = partition_vcpu(self, vhart);
     std::uint32_t expected = sbi::hsm_state::STOPPED;

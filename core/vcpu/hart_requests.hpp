@@ -38,7 +38,7 @@ void remote_fence(VcpuContext& self, sbi::Fence kind, std::uint64_t vharts);
 void send_guest_ipi(VcpuContext& self, std::uint64_t vharts);
 
 // HSM: start a stopped virtual hart of the caller's partition.
-std::int64_t hsm_start(VcpuContext& self, std::uint32_t vhart, std::uint64_t addr,
+std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64_t addr,
                        std::uint64_t opaque);
 
 // The calling hart leaves its guest and waits, serving requests, until HSM

@@ -14,7 +14,7 @@ constexpr std::uint64_t kNever = ~0ULL;
 
 // Arms the host timer for the earlier of the guest's deadline and the
 // watchdog's (a watched vCPU's timer is always on: the watchdog never sleeps).
-void rearm_watched(VcpuContext& vcpu) {
+void rearm_watched(const VcpuContext& vcpu) {
     const std::uint64_t watchdog = vcpu.partition->watchdog_deadline.load();
     platform::arm_host_timer(vcpu.guest_deadline < watchdog ? vcpu.guest_deadline : watchdog);
     csr_set<csr::sie>(sie_bits::STIE);

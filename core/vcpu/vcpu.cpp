@@ -52,6 +52,8 @@ public:
     int console_read_byte() { return partition_console_read(vcpu_.partition->index); }
     std::uint8_t* guest_ram(std::uint64_t gpa, std::uint64_t length) {
         const std::uint64_t host = guest_ram_to_host(vcpu_.partition->spec->regions, gpa, length);
+        if (host == 0) return nullptr;  // not all of it is the partition's RAM
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): the partition's RAM at its host address
         return reinterpret_cast<std::uint8_t*>(host);
     }
     std::uint64_t firmware_base_value(std::uint64_t fid) {
@@ -101,7 +103,7 @@ private:
 
 }  // namespace
 
-void vcpu_quiesce(VcpuContext& vcpu) {
+void vcpu_quiesce(const VcpuContext& vcpu) {
     csr_write<csr::sie>(sie_bits::SSIE);
     csr_write<csr::hvip>(0);
     csr_write<csr::hie>(0);
@@ -148,9 +150,9 @@ void vcpu_resume(VcpuContext& vcpu, std::uint64_t entry, std::uint64_t arg) {
 }
 
 void vcpu_update_external_interrupt(VcpuContext& vcpu) {
-    Partition& partition = *vcpu.partition;
-    bool signals;
+    bool signals = false;
     {
+        Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
         signals = partition.plic.signals(vcpu.vhart);
     }

@@ -19,7 +19,7 @@ namespace tessera {
 
 // The hart leaves its guest for good (stop, park): no timer, no pending
 // virtual interrupt, only the software interrupt that can wake it.
-void vcpu_quiesce(VcpuContext& vcpu);
+void vcpu_quiesce(const VcpuContext& vcpu);
 
 // Sets or clears the guest's external interrupt (hvip.VSEIP) from its
 // partition's virtual PLIC. Must run on the vCPU's own hart.

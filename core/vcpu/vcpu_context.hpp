@@ -68,9 +68,9 @@ struct VcpuContext {
 };
 
 namespace vcpu_layout {
-inline constexpr std::size_t kSepcOffset = 32 * 8;
-inline constexpr std::size_t kStackOffset = 33 * 8;
-inline constexpr std::size_t kRestoreAllOffset = 34 * 8;
+inline constexpr std::size_t kSepcOffset = 32 * sizeof(std::uint64_t);  // after gpr[32]
+inline constexpr std::size_t kStackOffset = 33 * sizeof(std::uint64_t);
+inline constexpr std::size_t kRestoreAllOffset = 34 * sizeof(std::uint64_t);
 }  // namespace vcpu_layout
 
 static_assert(offsetof(VcpuContext, gpr) == 0);

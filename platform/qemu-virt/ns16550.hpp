@@ -39,6 +39,7 @@ private:
     static constexpr std::uint8_t kIerReceivedData = 0x01;
 
     volatile std::uint8_t* reg(unsigned index) const {
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): MMIO at the host DT's UART address
         return reinterpret_cast<volatile std::uint8_t*>(base_ + (std::uint64_t{index} << shift_));
     }
     std::uint8_t read(unsigned index) const { return *reg(index); }

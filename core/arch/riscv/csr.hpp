@@ -116,7 +116,7 @@ inline constexpr std::uint64_t VSEIP = 1ULL << 10;
 
 template <std::uint16_t Csr>
 inline std::uint64_t csr_read() {
-    std::uint64_t value;
+    std::uint64_t value = 0;  // (an output-only operand: the compiler drops the store)
     asm volatile("csrr %0, %1" : "=r"(value) : "i"(Csr));
     return value;
 }
