@@ -120,7 +120,11 @@ extern "C" [[noreturn]] void tessera_boot_main(std::uint64_t hartid, std::uint64
         }
     }
     wait_for_harts(started);
-    console_input_attach();
+    if (s.console_owner >= 0) {
+        console_hand_over();
+    } else {
+        console_input_attach();
+    }
     std::atomic_thread_fence(std::memory_order_seq_cst);
     g_boot_done.store(1, std::memory_order_release);
     run_or_park(hartid);

@@ -64,12 +64,21 @@ public:
         return count;
     }
 
+    // Never reads the physical console again: a partition owns it from now on
+    // (tessera,console-owner). read_for() returns -1 and take_pending() 0.
+    void disconnect() {
+        LockGuard guard(lock_);
+        source_ = nothing_typed;
+    }
+
     std::uint32_t focus() const { return focus_.load(std::memory_order_relaxed); }
     void set_focus(std::uint32_t index) {
         if (index < partitions_) focus_.store(index, std::memory_order_relaxed);
     }
 
 private:
+    static int nothing_typed() { return -1; }
+
     // One byte through the command state machine: the data byte for the
     // focused partition, or -1 when the byte was (part of) a command.
     int feed(std::uint8_t byte) {

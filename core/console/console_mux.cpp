@@ -1,6 +1,11 @@
 #include "console/console_mux.hpp"
 
 namespace tessera {
+namespace {
+
+void discard(std::string_view) {}
+
+}  // namespace
 
 void ConsoleMux::lock() {
     while (busy_.exchange(1, std::memory_order_acquire) != 0) {
@@ -88,6 +93,13 @@ void ConsoleMux::show_partial(std::size_t index) {
 void ConsoleMux::log(std::string_view text) {
     lock();
     emit_locked(own_, text);
+    unlock();
+}
+
+void ConsoleMux::silence() {
+    lock();
+    close_open_line_locked();
+    sink_ = discard;  // every later emission happens under the lock, through sink_
     unlock();
 }
 

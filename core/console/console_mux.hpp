@@ -42,6 +42,10 @@ public:
     // that source; anyone else's output first ends it, and the source's whole
     // line is shown again, prefixed, when it completes.
     void show_partial(std::size_t index);
+    // Stops all output for good, the hypervisor's own too: a partition owns
+    // the physical console from now on (tessera,console-owner). An open
+    // partial line is ended first; everything written afterwards is dropped.
+    void silence();
 
 private:
     static constexpr std::size_t kNoSource = ~std::size_t{0};

@@ -52,6 +52,16 @@ void console_input_attach() {
     platform::console_enable_receive_interrupt();
 }
 
+void console_hand_over() {
+    Scenario& s = scenario_runtime();
+    Line line;
+    line << "console: partition " << s.partitions[s.console_owner].spec->name
+         << " owns the UART from now on; the hypervisor and the other partitions are silent";
+    log(line.view());
+    s.console.silence();
+    s.input.disconnect();
+}
+
 void console_input_interrupt(VcpuContext& self) {
     Scenario& s = scenario_runtime();
     std::uint8_t bytes[32];

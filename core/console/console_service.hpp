@@ -15,6 +15,14 @@ namespace tessera {
 // the focused partition's virtual UART.
 void console_input_attach();
 
+// Boot, instead of console_input_attach() when the scenario names a console
+// owner (tessera,console-owner): says so on the console, then silences the
+// hypervisor's console for good (its output and the other partitions' is
+// dropped, its input never reads the UART again). Runs before any partition
+// starts, so the hypervisor never drives the UART while the owner does; the
+// UART's interrupt is the owner's passthrough interrupt.
+void console_hand_over();
+
 // The console's interrupt, claimed on this hart's PLIC context: the bytes
 // waiting go to the focused partition's first virtual UART.
 void console_input_interrupt(VcpuContext& self);

@@ -25,6 +25,7 @@ struct Scenario {
     cfg::PlicDevice plic;  // the physical PLIC (base 0: none)
     std::uint32_t console_irq;  // the console's receive interrupt on it (0: none)
     std::uint64_t timebase_hz;  // the rate of the time CSR
+    int console_owner;  // the partition that owns the console UART by passthrough; -1: none
 };
 
 Scenario& scenario_runtime();

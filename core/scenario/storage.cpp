@@ -111,6 +111,38 @@ constexpr bool sstc_only_on_sstc_hosts() {
     return true;
 }
 
+// The console's interrupt is the hypervisor's input (console_service.cpp),
+// or, with a console owner, that partition's passthrough interrupt: no other
+// partition may have it routed.
+constexpr bool console_irq_owned_once() {
+    for (std::size_t index = 0; index < kPartitionCount; ++index)
+        for (const cfg::IrqRoute& route : kPartitions[index].irqs)
+            if (route.host_irq == scenario::kConsole.irq &&
+                static_cast<int>(index) != scenario::kConsoleOwner)
+                return false;
+    return true;
+}
+
+// Only the console owner, if any, has the console's registers in stage 2, and it does.
+constexpr bool console_mapped_by_owner_only() {
+    for (std::size_t index = 0; index < kPartitionCount; ++index) {
+        bool mapped = false;
+        for (const cfg::MemRegion& region : kPartitions[index].regions)
+            if (region.kind == cfg::MemKind::Mmio && region.hpa <= scenario::kConsole.base &&
+                scenario::kConsole.base - region.hpa < region.size)
+                mapped = true;
+        if (mapped != (static_cast<int>(index) == scenario::kConsoleOwner)) return false;
+    }
+    return true;
+}
+
+static_assert(scenario::kConsoleOwner >= -1 &&
+                  scenario::kConsoleOwner < static_cast<int>(kPartitionCount),
+              "the console owner is not a partition");
+static_assert(console_mapped_by_owner_only(),
+              "the console's registers are mapped into a partition that does not own it");
+static_assert(console_irq_owned_once(),
+              "the console's interrupt is routed to a partition that does not own the console");
 static_assert(emulated_devices_fit(), "a partition has more emulated devices than Tessera holds");
 static_assert(passthrough_irqs_routable(), "a passthrough interrupt has no physical PLIC source");
 static_assert(sstc_only_on_sstc_hosts(), "a guest is given Sstc on a host without it");
@@ -134,7 +166,8 @@ constinit ConsoleInput g_input{platform::console_read_byte, console_input_announ
 constinit Scenario g_scenario{scenario::kName,   scenario::kPlatform, scenario::kConfigHash,
                               g_partitions,      g_vcpus,             g_console,
                               g_input,           scenario::kPlic,
-                              scenario::kConsole.irq, scenario::kTimebaseHz};
+                              scenario::kConsole.irq, scenario::kTimebaseHz,
+                              scenario::kConsoleOwner};
 
 }  // namespace
 }  // namespace tessera

@@ -155,6 +155,12 @@ SECOND_VIRTIO = node("virtio_mmio@10007000", 'compatible = "virtio,mmio";',
                      "interrupts = <7>;", "tessera,passthrough;", indent=2)
 UART_AT_87 = ((UBOOT, "serial@10000000 {", "serial@87000000 {"),
               (UBOOT, "reg = <0x0 0x10000000 0x0 0x100>;", "reg = <0x0 0x87000000 0x0 0x100>;"))
+CONSOLE_OWNER_UBOOT = ((SCENARIO, 'tessera,partitions = "uboot.dts";',
+                        'tessera,partitions = "uboot.dts";\n\ttessera,console-owner = "uboot";'),
+                       (UBOOT, "clock-frequency = <3686400>;",
+                        "clock-frequency = <3686400>;\n\t\t\ttessera,passthrough;"))
+CONSOLE_OWNER_ALPHA = (SCENARIO, 'tessera,partitions = "alpha.dts";',
+                       'tessera,partitions = "alpha.dts";\n\ttessera,console-owner = "alpha";')
 PLAIN = "the plain alpha guest"
 UBOOT_AS_IT_IS = "the U-Boot-like fixture as it is"
 
@@ -321,6 +327,12 @@ CASES = {
                        alpha_nodes(node("uart@10010000", "reg = <0x0 0x10010000 0x0 0x100>;",
                                         'tessera,passthrough = "/soc/serial@10010000";'))),
                 needle="reg = <0x0 0x10010000", node="/uart@10010000")),
+    "CFG-CON-001": RuleCase(
+        Fixture('tessera,console-owner = "uboot", which passes the console UART through with '
+                "its interrupt", base="uboot", edits=CONSOLE_OWNER_UBOOT),
+        Failure('tessera,console-owner = "alpha", which does not pass the console through',
+                edits=(CONSOLE_OWNER_ALPHA,), file=SCENARIO, needle="tessera,console-owner",
+                node="/")),
     "CFG-EMU-001": RuleCase(
         Fixture(UBOOT_AS_IT_IS + ": riscv,ndev = <31>", base="uboot"),
         Failure("the emulated PLIC with riscv,ndev = <128>", base="uboot",

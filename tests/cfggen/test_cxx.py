@@ -63,6 +63,7 @@ def test_header_compiles_and_matches_the_runtime_page_count(out, tmp_path):
         "static_assert(s::kPartitions[0].emulated.empty() && s::kPartitions[0].irqs.empty());\n"
         "static_assert(!s::kPartitions[0].sstc && !s::kPartitions[1].sstc);\n"
         "static_assert(s::kPlic.base == 0xc000000 && s::kPlic.sources == 95 && s::kHostSstc);\n"
+        "static_assert(s::kConsoleOwner == -1);\n"
         "int main() {}\n")
     assert compiles(check, out)
 

@@ -248,6 +248,37 @@ def test_review_of_devices_interrupts_and_split_ram(tmp_path):
     assert "| Sstc | yes: the guest programs vstimecmp itself |" in markdown
 
 
+def test_review_says_who_owns_the_console(tmp_path):
+    markdown, html, _, _ = reviewed(tmp_path, two_partitions(tmp_path))
+    assert ("| Console owner | hypervisor (multiplexed, prefixes): every partition's lines, "
+            "prefixed with its name |") in markdown
+    assert "hypervisor (multiplexed, prefixes)" in html
+
+    owned = tmp_path / "owned"
+    owned.mkdir()
+    scenario = uboot(owned)
+    scenario.write_text(scenario.read_text().replace(
+        'tessera,partitions = "uboot.dts";',
+        'tessera,partitions = "uboot.dts";\n\ttessera,console-owner = "uboot";'))
+    guest = owned / "fixtures" / "uboot.dts"
+    guest.write_text(guest.read_text().replace(
+        "clock-frequency = <3686400>;", "clock-frequency = <3686400>;\n\t\t\ttessera,passthrough;"))
+    markdown, html, generated, _ = reviewed(owned, scenario)
+    owner = ("partition uboot (passthrough): the hypervisor and the other partitions are "
+             "silent after boot")
+    assert f"| Console owner | {owner} |" in markdown
+    assert owner in html
+    assert ("| device | /soc/serial@10000000 |  |  | ■ |  | [0x1000_0000, 0x1000_0100): "
+            "passed through as /soc/serial@10000000 of uboot |") in markdown
+    assert "| interrupt | host source 10 |  |  | ■ |  | /soc/serial@10000000: guest source 10 " \
+        "of uboot (/soc/serial@10000000) |" in markdown
+    assert ("| 10 | /soc/serial@10000000 | context 5 (hart 2 S-mode) | p0 uboot | 10 | "
+            "/soc/serial@10000000 |") in markdown
+    assert f"owner {owner}" in (generated / "review.txt").read_text()
+    assert ("inline constexpr int kConsoleOwner = 0;  // uboot owns the console UART by "
+            "passthrough") in (generated / "tessera_scenario.hpp").read_text()
+
+
 def test_review_hashes_every_input_and_output(tmp_path):
     scenario = two_partitions(tmp_path)
     markdown, html, generated, _ = reviewed(tmp_path, scenario)
@@ -359,4 +390,5 @@ def test_review_of_the_build_tree():
     digest = HASH_LINE.search((scenario_dir / "generated" / "tessera_scenario.hpp").read_text())[1]
     assert digest.encode() in image.read_bytes()   # what the hypervisor prints at boot
     assert f"| Configuration hash | {digest} |" in paths[0].read_text()
+    assert "| Console owner | hypervisor (multiplexed, prefixes)" in paths[0].read_text()
     checked_html(paths[1].read_text())

@@ -3,8 +3,9 @@
 
 Each --expect marker (exact text) or --expect-re marker (a regular
 expression) must appear in the console output, in the given order; no
---forbid text may appear; QEMU must exit with --expect-exit. On failure the
-reason and the last 40 console lines are printed.
+--forbid text may appear, and no --forbid-after TEXT on the lines after the
+first one that contains its MARKER; QEMU must exit with --expect-exit. On
+failure the reason and the last 40 console lines are printed.
 
 For partitions that don't end by themselves:
   --input-after MARKER TEXT  types TEXT on QEMU's console once a line
@@ -70,6 +71,8 @@ def main():
     parser.add_argument("--expect", "--expect-re", dest="markers", action=MarkerAction,
                         default=[])
     parser.add_argument("--forbid", action="append", default=[])
+    parser.add_argument("--forbid-after", nargs=2, action="append", default=[],
+                        metavar=("MARKER", "TEXT"))
     parser.add_argument("--input-after", nargs=2, action="append", default=[],
                         metavar=("MARKER", "TEXT"))
     parser.add_argument("--heartbeat", metavar="PARTITION")
@@ -102,6 +105,8 @@ def main():
     pending = list(args.markers)
     # TEXT may hold Python escapes: "\\x14" is Ctrl-T, the console's focus key.
     inputs = [[marker, codecs.decode(text, "unicode_escape")] for marker, text in args.input_after]
+    forbidden = list(args.forbid)
+    forbidden_later = list(args.forbid_after)  # [marker, text] whose marker was not seen yet
     problems = []
     deadline = time.monotonic() + args.timeout
     selector = selectors.DefaultSelector()
@@ -114,9 +119,12 @@ def main():
         tail.append(line)
         if log is not None:
             log.write(line + "\n")
-        for text in args.forbid:
+        for text in forbidden:
             if text in line:
                 problems.append(f"forbidden text {text!r} in line {line!r}")
+        for marker, text in [entry for entry in forbidden_later if entry[0] in line]:
+            forbidden_later.remove([marker, text])
+            forbidden.append(text)  # from the next line on
         if heartbeat is not None:
             heartbeat.feed(line)
         position = 0  # several markers may follow each other on one line
@@ -168,6 +176,8 @@ def main():
     if pending:
         problems.append(f"marker not seen: {pending[0]!r}" +
                         (f" (and {len(pending) - 1} after it)" if len(pending) > 1 else ""))
+    for marker, text in forbidden_later:
+        problems.append(f"no line with {marker!r}, after which {text!r} is forbidden")
     if inputs:
         problems.append(f"never typed {inputs[0][1]!r}: no line with {inputs[0][0]!r}")
     if heartbeat is not None:

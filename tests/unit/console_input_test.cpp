@@ -118,3 +118,19 @@ TEST_CASE("Ctrl-T 0 and out-of-range indexes don't move the focus") {
     input.set_focus(1);
     CHECK(input.focus() == 1);
 }
+
+TEST_CASE("a disconnected input never reads the physical console again") {
+    tessera::ConsoleInput input(typed_byte, announce, 2);
+    type("ab");
+    CHECK(read_all(input, 0) == "ab");
+    input.disconnect();
+    type("cd\x14" "2ef");
+    CHECK(read_all(input, 0) == "");
+    std::uint8_t buffer[16];
+    std::uint32_t focus = 99;
+    CHECK(input.take_pending(buffer, sizeof buffer, &focus) == 0);
+    CHECK(focus == 0);
+    CHECK(g_position == 0);  // every typed byte is still there for the console's owner
+    CHECK(input.focus() == 0);
+    CHECK(g_announced.empty());
+}

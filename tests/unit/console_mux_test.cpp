@@ -105,3 +105,27 @@ TEST_CASE("a source with a colour gets it around its prefix only") {
     mux.log("hello");
     CHECK(g_output == "\x1b[36m[rtos]\x1b[0m tick\n\x1b[1m[tessera]\x1b[0m hello\n");
 }
+
+TEST_CASE("silence ends an open line and drops everything after, the hypervisor's own lines too") {
+    g_output.clear();
+    std::array<tessera::ConsoleMux::Source, 2> sources{};
+    sources[0].name = "linux";
+    sources[1].name = "rtos";
+    tessera::ConsoleMux mux(capture, sources);
+    mux.write(0, bytes("login: "));
+    mux.show_partial(0);
+    mux.write(1, bytes("half a li"));
+    mux.silence();
+    CHECK(g_output == "[linux] login: \n");
+
+    g_output.clear();
+    mux.write(1, bytes("ne\n"));
+    mux.write(0, bytes("root\n"));
+    mux.write(0, bytes("> "));
+    mux.show_partial(0);
+    mux.flush(0);
+    mux.flush(1);
+    mux.log("partition linux stopped");
+    mux.silence();  // twice: still nothing
+    CHECK(g_output.empty());
+}

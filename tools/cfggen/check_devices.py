@@ -1,24 +1,31 @@
 """CFG-DEV-001..004, 006, 007: passthrough devices exist, match the host, are not the
-hypervisor's, expose no other device, and have one owner."""
+hypervisor's, expose no other device, and have one owner.
+
+The console UART is the hypervisor's but for the partition the scenario names in
+tessera,console-owner, which may pass it through like any other device.
+"""
 
 import props
 import ranges
 from model import MMIO, Region
 
 
-def check_devices(guests, host, diags):
-    """Per guest, the MMIO regions of its passthrough devices."""
+def check_devices(guests, host, diags, console_owner=None):
+    """Per guest, the MMIO regions of its passthrough devices.
+
+    console_owner: the partition name of the scenario's tessera,console-owner, or None.
+    """
     owners = {}  # host node path -> (guest, guest node)
     result = []
     for guest in guests:
         regions = []
         for request in guest.passthrough if host is not None else []:
-            regions += _device_regions(guest, request, host, owners, diags)
+            regions += _device_regions(guest, request, host, owners, diags, console_owner)
         result.append(regions)
     return result
 
 
-def _device_regions(guest, request, host, owners, diags):
+def _device_regions(guest, request, host, owners, diags, console_owner):
     def error(rule_id, message, prop="reg"):
         diags.report(rule_id, guest.source, request.node, message, prop)
 
@@ -27,10 +34,11 @@ def _device_regions(guest, request, host, owners, diags):
         error("CFG-DEV-001", f"the host DT of {host.name} has no node {request.host_path}",
               "tessera,passthrough")
         return []
-    reason = host.owned_by_hypervisor(host_node)
+    reason = host.owned_by_hypervisor(host_node, console_owner=guest.name == console_owner)
     if reason is not None:
-        error("CFG-DEV-006", f"host {host_node.path} is {reason}: the hypervisor owns it for "
-                             f"every partition", "tessera,passthrough")
+        error("CFG-DEV-006", f"host {host_node.path} is {reason}: "
+                             f"{_why_not_yours(host, host_node, console_owner)}",
+              "tessera,passthrough")
         return []
     owner = owners.get(host_node.path)
     if owner is not None:
@@ -56,6 +64,15 @@ def _device_regions(guest, request, host, owners, diags):
         if region is not None:
             regions.append(region)
     return regions
+
+
+def _why_not_yours(host, host_node, console_owner):
+    if not host.is_console(host_node):
+        return "the hypervisor owns it for every partition"
+    if console_owner is None:
+        return ("the hypervisor owns it and multiplexes it for every partition (the scenario "
+                "has no tessera,console-owner)")
+    return f'the scenario gives it to partition "{console_owner}" (tessera,console-owner)'
 
 
 def _region(node, host_path, index, guest_range, host_range, host, error):

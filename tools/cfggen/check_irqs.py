@@ -10,21 +10,28 @@ import props
 from model import NS16550, IrqRoute
 
 
-def check_irqs(guests, host, emulations, diags):
-    """Per guest, its passthrough IrqRoutes sorted by host interrupt."""
+def check_irqs(guests, host, emulations, diags, console_owner=None):
+    """Per guest, its passthrough IrqRoutes sorted by host interrupt.
+
+    console_owner: the partition name of the scenario's tessera,console-owner (its
+    passthrough console UART's interrupt is routed like any other), or None.
+    """
     owners = {}        # host irq -> (guest, guest node)
     host_nodes = set()  # host devices whose interrupts are already routed
     host_phandles = host.phandles() if host is not None else {}
     result = []
     for guest, emulation in zip(guests, emulations):
-        checker = _Checker(guest, emulation, host, host_phandles, owners, host_nodes, diags)
+        checker = _Checker(guest, emulation, host, host_phandles, owners, host_nodes, diags,
+                           guest.name == console_owner)
         result.append(sorted(checker.run(), key=lambda route: route.host_irq))
     return result
 
 
 class _Checker:
-    def __init__(self, guest, emulation, host, host_phandles, owners, host_nodes, diags):
+    def __init__(self, guest, emulation, host, host_phandles, owners, host_nodes, diags,
+                 console_owner):
         self.guest = guest
+        self.console_owner = console_owner  # this guest may have the host console
         self.plic = emulation.plic
         self.emulated = emulation.devices
         self.host = host
@@ -77,7 +84,7 @@ class _Checker:
             return []
         host_node = self.host.source.find(request.host_path)
         if (not wanted or host_node is None or host_node.path in self.host_nodes
-                or self.host.owned_by_hypervisor(host_node) is not None):
+                or self.host.owned_by_hypervisor(host_node, self.console_owner) is not None):
             return []  # no interrupts; or CFG-DEV-001/003/006 already reported the host node
         self.host_nodes.add(host_node.path)
         if self.plic is None:

@@ -56,6 +56,8 @@ def _lines(config, config_hash):
             f"{plic_comment}\n",
             f"inline constexpr bool kHostSstc = {_bool(host.sstc)};\n",
             f"inline constexpr bool kConsoleColour = {_bool(config.scenario.console_colour)};\n",
+            f"inline constexpr int kConsoleOwner = {_console_owner(config)};"
+            f"{_console_owner_comment(config)}\n",
             "\n"]
     for partition in config.partitions:
         out += _partition_lines(partition)
@@ -70,6 +72,17 @@ def _lines(config, config_hash):
             "\n",
             "}  // namespace tessera::scenario\n"]
     return out
+
+
+def _console_owner(config):
+    return -1 if config.console_owner is None else config.console_owner
+
+
+def _console_owner_comment(config):
+    owner = config.console_owner_partition
+    if owner is None:
+        return "  // the hypervisor multiplexes the console"
+    return f"  // {_comment(owner.name)} owns the console UART by passthrough"
 
 
 def _partition_lines(partition):

@@ -2,6 +2,7 @@
 
 from ranges import hex_range
 from repo import source_label
+from review_model import console_owner_text
 from rules import ERROR, RULES
 
 
@@ -15,7 +16,8 @@ def render_review(config, digest):
            f"hypervisor  {hex_range(host.hypervisor.base, host.hypervisor.size)} "
            f"({host.hypervisor.node})",
            f"harts       {host.hart_count}, timebase {host.timebase} Hz",
-           f"console     {host.console.kind} at {host.console.base:#x} ({host.console.node})",
+           f"console     {host.console.kind} at {host.console.base:#x} ({host.console.node}), "
+           f"owner {console_owner_text(config)}",
            f"poweroff    {host.poweroff.kind}" +
            (f" at {host.poweroff.base:#x} ({host.poweroff.node})" if host.poweroff.node else ""),
            "plic        " + (f"{host.plic.base:#x}, {host.plic.sources} sources "

@@ -76,9 +76,17 @@ class Host:
     def ram_spans(self):
         return ranges.merge((span.base, span.size) for span in self.ram)
 
-    def owned_by_hypervisor(self, node):
-        """Why host `node` is the hypervisor's (a phrase), or None when a guest may have it."""
-        if self.console is not None and node.path == self.console.node:
+    def is_console(self, node):
+        """Host `node` is the console (/chosen stdout-path)."""
+        return self.console is not None and node.path == self.console.node
+
+    def owned_by_hypervisor(self, node, console_owner=False):
+        """Why host `node` is the hypervisor's (a phrase), or None when a guest may have it.
+
+        console_owner: the guest asking is the scenario's tessera,console-owner, which may
+        have the console.
+        """
+        if self.is_console(node) and not console_owner:
             return "the hypervisor console"
         if node.path == self.poweroff.node:
             return "the power-off device"

@@ -121,3 +121,10 @@ class Configuration:
     host: object              # hostdt.Host
     partitions: list
     inputs: list              # absolute paths of every file read
+    console_owner: int = None  # index of the partition that owns the console UART, or None
+
+    @property
+    def console_owner_partition(self):
+        """The Partition given the console UART (tessera,console-owner), or None: the
+        hypervisor keeps it and multiplexes every partition's output."""
+        return None if self.console_owner is None else self.partitions[self.console_owner]

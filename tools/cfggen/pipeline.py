@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import device_bindings
 import stage2
+from check_console import check_console
 from check_cpus import check_cpus
 from check_devices import check_devices
 from check_dma import check_dma
@@ -56,10 +57,11 @@ def configure(settings):
     check_names(guests, diags)
     harts = check_harts(guests, host, diags)
     sstc = check_cpus(guests, host, diags)
-    mmio = check_devices(guests, host, diags)
+    console_owner = check_console(scenario, guests, host, diags)
+    mmio = check_devices(guests, host, diags, scenario.console_owner)
     check_memory(guests, mmio, host, diags)
     emulations = check_emulated(guests, mmio, diags)
-    irqs = check_irqs(guests, host, emulations, diags)
+    irqs = check_irqs(guests, host, emulations, diags, scenario.console_owner)
     partitions = []
     for index, guest in enumerate(guests):
         regions = sorted(guest.ram + mmio[index], key=lambda region: region.gpa)
@@ -80,7 +82,7 @@ def configure(settings):
         partition.stage2_pages = stage2.pages_needed(partition.regions)
         partition.findings = check_dma(partition, host, diags)
     inputs = _inputs(scenario, host, partitions)
-    return Configuration(scenario, host, partitions, inputs), diags
+    return Configuration(scenario, host, partitions, inputs, console_owner), diags
 
 
 def _inputs(scenario, host, partitions):

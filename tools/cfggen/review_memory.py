@@ -62,9 +62,11 @@ def _same(a, b):
                                                            b.key)
 
 
-def hypervisor_devices(host):
-    """(role, node path) of the host devices the hypervisor itself drives."""
-    found = [("console", host.console.node)]
+def hypervisor_devices(config):
+    """(role, node path) of the host devices the hypervisor itself drives: the console
+    too, unless a partition owns it (tessera,console-owner)."""
+    host = config.host
+    found = [] if config.console_owner is not None else [("console", host.console.node)]
     if host.plic:
         found.append(("interrupt controller (PLIC)", host.plic.node))
     if host.poweroff.node:
@@ -82,7 +84,7 @@ def _layers(config):
     layers.append(Block(host.hypervisor.base, host.hypervisor.size, HYPERVISOR, "hypervisor",
                         "hypervisor image, stacks, stage-2 tables", host.hypervisor.node,
                         ("hypervisor",)))
-    for role, path in hypervisor_devices(host):
+    for role, path in hypervisor_devices(config):
         node = host.source.find(path)
         for base, size in _reg(node):
             layers.append(Block(base, size, HV_DEVICE, "hypervisor", f"hypervisor {role}", path,

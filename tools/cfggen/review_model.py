@@ -109,7 +109,7 @@ def build_review(config, digest, warnings, inputs, outputs, generated_dir=None):
     """The Review of `config`; `warnings` are the Diagnostics of WARNING rules."""
     return Review(
         scenario=config.scenario.name, platform=config.scenario.platform, digest=digest,
-        header=_header(config, digest, generated_dir), host=_host(config.host),
+        header=_header(config, digest, generated_dir), host=_host(config),
         partitions=[_partition(partition) for partition in config.partitions],
         owners=_owners(config), matrix=_matrix(config),
         memory=host_memory_blocks(config), interrupts=_interrupt_table(config),
@@ -134,7 +134,17 @@ def _header(config, digest, generated_dir):
     return rows
 
 
-def _host(host):
+def console_owner_text(config):
+    """Who drives the console UART at run time, in words (the reviews and review.txt)."""
+    owner = config.console_owner_partition
+    if owner is None:
+        return "hypervisor (multiplexed, prefixes): every partition's lines, prefixed with its name"
+    return (f"partition {owner.name} (passthrough): the hypervisor and the other partitions "
+            f"are silent after boot")
+
+
+def _host(config):
+    host = config.host
     plic = (f"{fmt.span(host.plic.base, host.plic.size)}, sources 1..{host.plic.sources} "
             f"({host.plic.node})" if host.plic else "none")
     poweroff = (f"{host.poweroff.kind} at {fmt.addr(host.poweroff.base)} ({host.poweroff.node})"
@@ -145,6 +155,7 @@ def _host(host):
             ("Timebase", f"{host.timebase} Hz"),
             ("Console", f"{host.console.kind} at {fmt.addr(host.console.base)} "
                         f"({host.console.node})"),
+            ("Console owner", console_owner_text(config)),
             ("Power-off", poweroff),
             ("Interrupt controller", plic),
             ("Sstc on every hart", fmt.yes_no(host.sstc))]
@@ -272,7 +283,7 @@ def _device_rows(config):
     host = config.host
     passed = {host_node: (partition, guest_node) for partition in config.partitions
               for guest_node, host_node in partition.passthrough}
-    own = dict((path, role) for role, path in hypervisor_devices(host))
+    own = dict((path, role) for role, path in hypervisor_devices(config))
     rows = []
     for node in device_nodes(host.source.root):
         where = ", ".join(fmt.span(base, size) for base, size in _reg(node))
@@ -300,7 +311,7 @@ def _interrupt_rows(config):
     routes = {route.host_irq: (partition, route) for partition in config.partitions
               for route in partition.irqs}
     raised_by = _host_sources(host)
-    own = {path for _, path in hypervisor_devices(host)}
+    own = {path for _, path in hypervisor_devices(config)}
     rows = []
     for source in sorted(set(raised_by) | set(routes)):
         devices = ", ".join(raised_by.get(source, [])) or "no host device"

@@ -148,12 +148,22 @@ _CATALOGUE = (
          "one could mask others' interrupts, raise IPIs or timers on any hart, write over the "
          "console or power the machine off",
          "remove tessera,passthrough: give the guest an emulated PLIC and 16550 "
-         "(no tessera,passthrough) instead, and use SBI for timers, IPIs and power-off"),
+         "(no tessera,passthrough) instead, and use SBI for timers, IPIs and power-off; the "
+         "console UART may go to one partition: name it in the scenario's "
+         'tessera,console-owner = "<partition name>"'),
     Rule("CFG-DEV-007", "a passthrough window exposes no other host device",
          "stage 2 maps whole 4 KiB pages: a device whose registers share a page with another "
          "device's would hand the guest that device too",
          "pass through only devices alone in their 4 KiB pages (or pass the neighbours to the "
          "same partition); such a device cannot be isolated on this board"),
+    Rule("CFG-CON-001", "the console owner exists and passes the console through",
+         "tessera,console-owner hands the console UART to one partition: the hypervisor stops "
+         "driving it at boot. A name that matches no partition, or a partition without the "
+         "UART, would leave the console with nobody driving it",
+         'set tessera,console-owner = "<name>" to the tessera,name of a partition of the '
+         "scenario whose guest DT passes the host console (the host DT's /chosen "
+         "stdout-path node) through with tessera,passthrough; or remove tessera,console-owner "
+         "to keep the console multiplexed by the hypervisor"),
     Rule("CFG-EMU-001", "an emulated PLIC is well formed",
          "the virtual PLIC implements the QEMU virt register layout: the guest's driver finds "
          "its contexts from interrupts-extended and the source count from riscv,ndev",

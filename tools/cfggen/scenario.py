@@ -19,6 +19,7 @@ class Scenario:
     host_dts: str = None         # <platform root>/<platform>/host.dts when it exists
     guest_paths: list = field(default_factory=list)
     console_colour: bool = False  # tessera,console-colour: ANSI colours on line prefixes
+    console_owner: str = None     # tessera,console-owner: the partition given the console UART
 
 
 def scenario_name(path):
@@ -44,7 +45,17 @@ def read_scenario(path, platform_root, diags):
     scenario.platform, scenario.host_dts = _read_platform(source, platform_root, diags)
     scenario.guest_paths = _read_partitions(source, diags)
     scenario.console_colour = "tessera,console-colour" in root.props
+    scenario.console_owner = _read_console_owner(source, diags)
     return scenario
+
+
+def _read_console_owner(source, diags):
+    """tessera,console-owner: a partition name (checked by check_console), or None."""
+    try:
+        return props.string(source.root, "tessera,console-owner")
+    except props.PropError as error:
+        diags.report_prop_error(source, error)
+        return None
 
 
 def _read_platform(source, platform_root, diags):
