@@ -124,3 +124,15 @@ def test_a_malformed_owner(tmp_path):
     result = generate(scenario, out)
     assert_rejected(result, out, "CFG-DT-002", "test.scenario.dts",
                     line_of(scenario, "tessera,console-owner"), "/")
+
+
+def test_a_misspelt_scenario_property_is_reported(tmp_path):
+    """CFG-DT-003 covers the scenario file too: tessera,console-owners would otherwise be
+    ignored and the hypervisor would keep the console without a word."""
+    scenario = with_owner(pair(tmp_path), 'tessera,console-owners = "alpha";')
+    out = stale_out_dir(tmp_path)
+    result = generate(scenario, out)
+    assert_rejected(result, out, "CFG-DT-003", "test.scenario.dts",
+                    line_of(scenario, "tessera,console-owners"), "/")
+    assert ('unknown scenario property tessera,console-owners '
+            '(did you mean "tessera,console-owner"?)') in result.stderr

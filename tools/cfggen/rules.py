@@ -35,7 +35,8 @@ _CATALOGUE = (
          "nothing",
          "check the spelling and the node: tessera,name/image/load-address/entry/dtb-address/"
          "fault-policy/watchdog-ms on the root, tessera,hart on cpus, tessera,host-address or "
-         "tessera,host-ranges on memory nodes, tessera,passthrough on devices"),
+         "tessera,host-ranges on memory nodes, tessera,passthrough on devices; in a scenario "
+         "file tessera,platform/partitions/console-colour/console-owner on the root"),
     Rule("CFG-DT-004", "reg and ranges fit their parent's #address-cells and #size-cells",
          "a reg whose length is not a whole number of (address, size) pairs is read "
          "differently by every program; the guest's OS would map other addresses than "

@@ -1,5 +1,6 @@
 """The scenario DTS: name, platform and the guest DTS files of its partitions."""
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -46,7 +47,24 @@ def read_scenario(path, platform_root, diags):
     scenario.guest_paths = _read_partitions(source, diags)
     scenario.console_colour = "tessera,console-colour" in root.props
     scenario.console_owner = _read_console_owner(source, diags)
+    _check_unknown_props(source, diags)
     return scenario
+
+
+SCENARIO_PROPS = ("tessera,platform", "tessera,partitions", "tessera,console-colour",
+                  "tessera,console-owner")
+
+
+def _check_unknown_props(source, diags):
+    """CFG-DT-003 for the scenario file: a misspelt property would change nothing."""
+    for node in source.root.walk():
+        known = SCENARIO_PROPS if node.parent is None else ()
+        for name in node.props:
+            if name.startswith("tessera,") and name not in known:
+                close = difflib.get_close_matches(name, SCENARIO_PROPS, n=1)
+                suggestion = f' (did you mean "{close[0]}"?)' if close else ""
+                diags.report("CFG-DT-003", source, node.path,
+                             f"unknown scenario property {name}{suggestion}", name)
 
 
 def _read_console_owner(source, diags):
