@@ -54,6 +54,7 @@ void ConsoleMux::write(std::size_t index, std::span<const std::uint8_t> bytes) {
     if (index >= sources_.size()) return;
     Source& source = sources_[index];
     lock();
+    if (!bytes.empty()) source.polled_idle = false;
     for (std::uint8_t byte : bytes) {
         if (byte == '\r') continue;
         if (byte == '\n' || source.length == kLineCapacity) {
@@ -77,7 +78,9 @@ void ConsoleMux::show_partial(std::size_t index) {
     if (index >= sources_.size()) return;
     Source& source = sources_[index];
     lock();
-    if (source.length > source.shown) {
+    const bool waiting = source.polled_idle;
+    source.polled_idle = true;
+    if (waiting && source.length > source.shown) {
         if (open_ != index) {
             close_open_line_locked();
             prefix_locked(source);

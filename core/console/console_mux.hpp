@@ -23,6 +23,7 @@ public:
         char line[kLineCapacity] = {};
         std::size_t length = 0;
         std::size_t shown = 0;  // bytes of `line` already on the open console line
+        bool polled_idle = false;  // asked for input with nothing written since
     };
 
     constexpr ConsoleMux(Sink sink, std::span<Source> sources, std::string_view own_colour = {})
@@ -37,10 +38,13 @@ public:
     void log(std::string_view text);
     // Emits what `index` has buffered so far as a line of its own.
     void flush(std::size_t index);
-    // Shows what `index` has buffered so far without ending the line (a
-    // prompt, while the partition waits for input). The line stays open for
-    // that source; anyone else's output first ends it, and the source's whole
-    // line is shown again, prefixed, when it completes.
+    // The partition `index` asked for input and found none. The second such
+    // call with nothing written in between shows what it has buffered so far
+    // without ending the line (a prompt: it waits for input); a driver that
+    // reads its line status between the characters it prints never gets its
+    // lines split. The line stays open for that source; anyone else's output
+    // first ends it, and the source's whole line is shown again, prefixed,
+    // when it completes.
     void show_partial(std::size_t index);
     // Stops all output for good, the hypervisor's own too: a partition owns
     // the physical console from now on (tessera,console-owner). An open
