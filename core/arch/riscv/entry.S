@@ -232,13 +232,22 @@ tessera_enter_guest:
     ld      x27, 27*8(a0)
     j       .Lresume_caller_saved
 
-/* A trap in HS-mode is a hypervisor bug: report it and stop the machine. */
+/* A trap in HS-mode is a hypervisor bug: report it and stop the machine.
+ * A second trap while reporting it (the report itself faulting) stops this
+ * hart where it is instead of nesting again and again down its stack. */
 .Ltrap_from_hs:
     csrrw   sp, sscratch, sp            /* back to the HS stack; sscratch = 0 */
+    lla     t0, tessera_halt_nested_trap
+    csrw    stvec, t0
     csrr    a0, scause
     csrr    a1, sepc
     csrr    a2, stval
     tail    tessera_hs_trap
+    .balign 4
+    .global tessera_halt_nested_trap
+tessera_halt_nested_trap:
+    wfi
+    j       tessera_halt_nested_trap
 
 /* stvec while the instruction is read: the read faulted (another hart of
  * the guest changed its page tables). Its trap overwrote sepc, scause,
