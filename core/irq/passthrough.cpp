@@ -113,7 +113,9 @@ namespace {
     for (std::uint32_t vhart = 0; vhart < count; ++vhart) {
         if (vhart == except_vhart) continue;
         VcpuContext& other = scenario_runtime().vcpus[partition.spec->harts[vhart]];
-        if (other.hsm_state.load() == sbi::hsm_state::STARTED)
+        // A suspended hart is woken by it, as a pending interrupt would.
+        const std::uint32_t state = other.hsm_state.load();
+        if (state == sbi::hsm_state::STARTED || state == sbi::hsm_state::SUSPENDED)
             post_request(other, request::VSEIP);
     }
 }

@@ -38,8 +38,9 @@ void passthrough_irq_completed(Partition& partition, std::uint32_t guest_irq);
 // After the virtual PLIC changed: sets VSEIP on this hart and asks the
 // partition's other harts to re-evaluate theirs.
 void signal_virtual_plic(VcpuContext& vcpu);
-// Asks the partition's started harts but virtual hart `except_vhart` (none:
-// kEveryVhart, from a hart that runs another partition) to re-evaluate VSEIP.
+// Asks the partition's running or suspended harts but virtual hart
+// `except_vhart` (none: kEveryVhart, from a hart that runs another
+// partition) to re-evaluate VSEIP.
 inline constexpr std::uint32_t kEveryVhart = ~0U;
 void signal_virtual_plic(Partition& partition, std::uint32_t except_vhart);
 

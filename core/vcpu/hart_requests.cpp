@@ -94,19 +94,23 @@ std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64
     self.hsm_state.store(sbi::hsm_state::STOPPED);
     for (;;) {
         wait_for_interrupt();
-        const std::uint32_t pending = self.requests.load();
-        if ((pending & request::START) &&
-            self.hsm_state.load() == sbi::hsm_state::START_PENDING) {
-            self.requests.fetch_and(~(request::START | request::PARK | request::VSSIP));
-            csr_clear<csr::sip>(sie_bits::SSIE);
-            vcpu_start(self, self.start_addr, self.start_opaque);
-        }
-        // Fences are acknowledged even while parked; the rest means nothing here.
+        // The doorbell is cleared before the requests are read: a request
+        // posted after the read rings it again, so none is slept through.
         csr_clear<csr::sip>(sie_bits::SSIE);
-        const std::uint32_t taken =
-            self.requests.fetch_and(~(request::FENCE | request::VSSIP | request::VSEIP |
-                                      request::PARK));
-        if (taken & request::FENCE) fence_and_acknowledge(self);
+        // Fences are acknowledged even while parked; an interrupt or a park
+        // means nothing to a stopped hart. START stays until it is taken.
+        const std::uint32_t pending = self.requests.fetch_and(
+            ~(request::FENCE | request::VSSIP | request::VSEIP | request::PARK));
+        if (pending & request::FENCE) fence_and_acknowledge(self);
+        if ((pending & request::START) == 0) continue;
+        // The start is taken by moving START_PENDING to STARTED, not by
+        // looking at it: a partition stop that meanwhile moved it back to
+        // STOPPED wins, and one that comes later sees STARTED and posts PARK,
+        // whose doorbell stays rung until the guest runs and takes it.
+        std::uint32_t expected = sbi::hsm_state::START_PENDING;
+        if (!self.hsm_state.compare_exchange_strong(expected, sbi::hsm_state::STARTED)) continue;
+        self.requests.fetch_and(~request::START);
+        vcpu_start(self, self.start_addr, self.start_opaque);
     }
 }
 

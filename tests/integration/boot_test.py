@@ -17,6 +17,8 @@ For partitions that don't end by themselves:
   --stop-after-markers       ends QEMU once every marker has been seen
                              (its exit status is then not checked).
 --log FILE keeps the whole console output (colours stripped) in FILE.
+On a timeout, what every hart was doing (QEMU's monitor, qemu_state.py) is
+printed before the console lines.
 """
 import argparse
 import codecs
@@ -31,6 +33,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from heartbeat_check import HeartbeatCheck  # noqa: E402
 from qemu import qemu_command, strip_colour  # noqa: E402
+from qemu_state import MonitorSocket, describe  # noqa: E402
 
 TAIL_LINES = 40
 KEY_DELAY = 0.02  # seconds between typed characters: the guest polls its UART
@@ -96,7 +99,8 @@ def main():
         heartbeat = HeartbeatCheck(args.heartbeat, [(text, int(minimum))
                                                     for minimum, text in args.during_heartbeats])
 
-    command = qemu_command(args.elf, smp=args.smp, extra=args.qemu_arg)
+    monitor = MonitorSocket()
+    command = qemu_command(args.elf, smp=args.smp, extra=[*args.qemu_arg, *monitor.qemu_args()])
     print("running:", " ".join(command), flush=True)
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE if args.input_after else subprocess.DEVNULL,
@@ -169,10 +173,13 @@ def main():
     if log is not None:
         log.close()
 
+    hart_state = []
     if timed_out:
+        hart_state = describe(monitor, args.elf)
         process.kill()
         problems.append(f"timed out after {args.timeout:.0f} s")
     exit_code = process.wait()
+    monitor.close()
     if pending:
         problems.append(f"marker not seen: {pending[0]!r}" +
                         (f" (and {len(pending) - 1} after it)" if len(pending) > 1 else ""))
@@ -188,6 +195,10 @@ def main():
     if problems:
         for problem in problems:
             print("FAIL:", problem)
+        if hart_state:
+            print("--- the harts when it timed out ---")
+            for line in hart_state:
+                print(line)
         print(f"--- last {len(tail)} console lines ---")
         for line in tail:
             print(line)
