@@ -31,7 +31,7 @@ void deliver(VcpuContext& self, Partition& target, const std::uint8_t* bytes, st
     if (self.partition == &target) {
         signal_virtual_plic(self);
     } else {
-        signal_virtual_plic(target, kEveryVhart);
+        signal_virtual_plic(target);
     }
 }
 

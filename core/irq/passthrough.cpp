@@ -107,13 +107,28 @@ void passthrough_irq_completed(Partition& partition, std::uint32_t guest_irq) {
 
 namespace {
 
-// Inlined into signal_virtual_plic(VcpuContext&), on the passthrough interrupt path.
-[[gnu::always_inline]] inline void signal_harts(Partition& partition, std::uint32_t except_vhart) {
+// Publishes what the virtual PLIC drives now on each virtual hart's VSEIP
+// (bit v: virtual hart v) and returns those that changed since the last
+// publication. Every change of the virtual PLIC is followed by one, so a
+// hart whose level changed is always told by whoever published it.
+std::uint64_t publish_vseip(Partition& partition, std::uint64_t& levels) {
+    DevicesGuard guard(partition);
     const std::uint32_t count = static_cast<std::uint32_t>(partition.spec->harts.size());
-    for (std::uint32_t vhart = 0; vhart < count; ++vhart) {
-        if (vhart == except_vhart) continue;
+    levels = 0;
+    for (std::uint32_t vhart = 0; vhart < count; ++vhart)
+        if (partition.plic.signals(vhart)) levels |= 1ULL << vhart;
+    const std::uint64_t changed = levels ^ partition.vseip_published;
+    partition.vseip_published = levels;
+    return changed;
+}
+
+// Asks virtual harts `vharts` to re-evaluate VSEIP. A stopped hart is not
+// asked: it evaluates it when it starts. A suspended one is woken by it, as
+// a pending interrupt would.
+void ask_to_reevaluate(const Partition& partition, std::uint64_t vharts) {
+    for (std::uint32_t vhart = 0; vharts != 0; ++vhart, vharts >>= 1) {
+        if ((vharts & 1) == 0) continue;
         VcpuContext& other = scenario_runtime().vcpus[partition.spec->harts[vhart]];
-        // A suspended hart is woken by it, as a pending interrupt would.
         const std::uint32_t state = other.hsm_state.load();
         if (state == sbi::hsm_state::STARTED || state == sbi::hsm_state::SUSPENDED)
             post_request(other, request::VSEIP);
@@ -122,13 +137,21 @@ namespace {
 
 }  // namespace
 
-void signal_virtual_plic(Partition& partition, std::uint32_t except_vhart) {
-    signal_harts(partition, except_vhart);
+void signal_virtual_plic(Partition& partition) {
+    std::uint64_t levels = 0;
+    ask_to_reevaluate(partition, publish_vseip(partition, levels));
 }
 
 void signal_virtual_plic(VcpuContext& vcpu) {
-    vcpu_update_external_interrupt(vcpu);
-    signal_harts(*vcpu.partition, vcpu.vhart);
+    std::uint64_t levels = 0;
+    const std::uint64_t self = 1ULL << vcpu.vhart;
+    const std::uint64_t changed = publish_vseip(*vcpu.partition, levels);
+    if (levels & self) {
+        arch::csr_set<arch::csr::hvip>(arch::irq_bits::VSEIP);
+    } else {
+        arch::csr_clear<arch::csr::hvip>(arch::irq_bits::VSEIP);
+    }
+    ask_to_reevaluate(*vcpu.partition, changed & ~self);
 }
 
 }  // namespace tessera

@@ -35,13 +35,13 @@ void passthrough_irqs_take(VcpuContext& vcpu);
 // source if it is a passthrough one. Call with the devices lock held.
 void passthrough_irq_completed(Partition& partition, std::uint32_t guest_irq);
 
-// After the virtual PLIC changed: sets VSEIP on this hart and asks the
-// partition's other harts to re-evaluate theirs.
+// After the virtual PLIC changed: sets or clears VSEIP on this hart and
+// asks those of the partition's other harts whose VSEIP changed (running or
+// suspended ones) to re-evaluate theirs. A change that concerns only this
+// hart, like a passthrough interrupt routed here or a claim, sends no IPI.
 void signal_virtual_plic(VcpuContext& vcpu);
-// Asks the partition's running or suspended harts but virtual hart
-// `except_vhart` (none: kEveryVhart, from a hart that runs another
-// partition) to re-evaluate VSEIP.
-inline constexpr std::uint32_t kEveryVhart = ~0U;
-void signal_virtual_plic(Partition& partition, std::uint32_t except_vhart);
+// The same from a hart outside the partition (console input): every hart
+// whose VSEIP changed is asked.
+void signal_virtual_plic(Partition& partition);
 
 }  // namespace tessera

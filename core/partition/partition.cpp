@@ -99,6 +99,7 @@ void partition_reset_devices(Partition& partition) {
         if (device.kind == cfg::EmulatedKind::Plic) plic_sources = device.sources;
     partition.plic.reset(plic_sources, static_cast<std::uint32_t>(partition.spec->harts.size()));
     for (console::VirtualUart& uart : partition.uarts) uart.reset();
+    partition.vseip_published = 0;
 }
 
 void partition_stop(VcpuContext& self, bool failed, std::string_view why) {

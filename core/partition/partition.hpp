@@ -35,6 +35,9 @@ struct Partition {
     bool several_harts = false;
     irq::VirtualPlic plic;
     std::array<console::VirtualUart, kMaxVirtualUarts> uarts;
+    // Bit v: the VSEIP level the virtual PLIC drove on virtual hart v when
+    // it was last published (irq/passthrough.cpp's signal_virtual_plic).
+    std::uint64_t vseip_published = 0;
 
     // Per passthrough interrupt (spec->irqs order): the physical PLIC
     // context it is enabled on, following the guest's enables (irq/
