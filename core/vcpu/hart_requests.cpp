@@ -91,26 +91,37 @@ std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64
 
 [[noreturn]] void park_hart(VcpuContext& self) {
     vcpu_quiesce(self);
-    self.hsm_state.store(sbi::hsm_state::STOPPED);
+    // Stopped from here on, unless a start is already pending: a partition's
+    // other harts come here from boot STOPPED, and its first hart may have
+    // started one (START_PENDING, START posted) before this hart got here.
+    // Overwriting that with STOPPED would make the start fail below, while
+    // the guest was told it succeeded.
+    std::uint32_t state = self.hsm_state.load();
+    while (state != sbi::hsm_state::START_PENDING &&
+           !self.hsm_state.compare_exchange_weak(state, sbi::hsm_state::STOPPED)) {
+    }
     for (;;) {
-        wait_for_interrupt();
-        // The doorbell is cleared before the requests are read: a request
-        // posted after the read rings it again, so none is slept through.
+        // The doorbell is cleared before the requests are read, and they are
+        // read before the first wait: a request posted before the hart got
+        // here is taken at once, one posted after the read rings again, so
+        // none is slept through.
         csr_clear<csr::sip>(sie_bits::SSIE);
         // Fences are acknowledged even while parked; an interrupt or a park
         // means nothing to a stopped hart. START stays until it is taken.
         const std::uint32_t pending = self.requests.fetch_and(
             ~(request::FENCE | request::VSSIP | request::VSEIP | request::PARK));
         if (pending & request::FENCE) fence_and_acknowledge(self);
-        if ((pending & request::START) == 0) continue;
         // The start is taken by moving START_PENDING to STARTED, not by
         // looking at it: a partition stop that meanwhile moved it back to
         // STOPPED wins, and one that comes later sees STARTED and posts PARK,
         // whose doorbell stays rung until the guest runs and takes it.
         std::uint32_t expected = sbi::hsm_state::START_PENDING;
-        if (!self.hsm_state.compare_exchange_strong(expected, sbi::hsm_state::STARTED)) continue;
-        self.requests.fetch_and(~request::START);
-        vcpu_start(self, self.start_addr, self.start_opaque);
+        if ((pending & request::START) != 0 &&
+            self.hsm_state.compare_exchange_strong(expected, sbi::hsm_state::STARTED)) {
+            self.requests.fetch_and(~request::START);
+            vcpu_start(self, self.start_addr, self.start_opaque);
+        }
+        wait_for_interrupt();
     }
 }
 
