@@ -88,7 +88,6 @@ void check_and_report() {
         for (unsigned kind = 0; kind < 3; ++kind) fences[kind] += g_storm[sender].fences[kind];
     }
     const std::uint64_t operations = g_machine.options.storm;
-    if (messages == 0) fail("storm: no messages");
     guest::Out() << "smpstress: storm: " << operations << " operations per hart, " << messages
                  << " messages, each taken once, in order, and acknowledged\n";
     guest::Out() << "smpstress: storm: " << fences[0] + fences[1] + fences[2]
