@@ -113,10 +113,7 @@ namespace {
 // hart whose level changed is always told by whoever published it.
 std::uint64_t publish_vseip(Partition& partition, std::uint64_t& levels) {
     DevicesGuard guard(partition);
-    const std::uint32_t count = static_cast<std::uint32_t>(partition.spec->harts.size());
-    levels = 0;
-    for (std::uint32_t vhart = 0; vhart < count; ++vhart)
-        if (partition.plic.signals(vhart)) levels |= 1ULL << vhart;
+    levels = partition.plic.signal_levels();
     const std::uint64_t changed = levels ^ partition.vseip_published;
     partition.vseip_published = levels;
     return changed;

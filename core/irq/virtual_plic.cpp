@@ -138,6 +138,13 @@ bool VirtualPlic::signals(std::uint32_t vhart) const {
     return context < contexts_ && any_pending(context);
 }
 
+std::uint64_t VirtualPlic::signal_levels() const {
+    std::uint64_t levels = 0;
+    for (std::uint32_t vhart = 0; vhart < 64 && s_context(vhart) < contexts_; ++vhart)
+        if (any_pending(s_context(vhart))) levels |= 1ULL << vhart;
+    return levels;
+}
+
 std::optional<std::uint32_t> VirtualPlic::first_enabled_vhart(std::uint32_t source) const {
     if (!source_exists(source) || priority_[source] == 0) return std::nullopt;
     std::optional<std::uint32_t> masked;  // enables it, but its threshold masks it now

@@ -211,6 +211,8 @@ public:
     // Whether vhart's S context has a pending, enabled source with a priority
     // above its threshold (drives hvip.VSEIP). False for vharts that don't exist.
     bool signals(std::uint32_t vhart) const;
+    // signals() of every vhart at once: bit v for vhart v (vharts 0..63).
+    std::uint64_t signal_levels() const;
 
     // Where the hypervisor routes the physical interrupt: the lowest vhart
     // whose S context enables `source` with a threshold below its priority,

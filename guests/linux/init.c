@@ -9,7 +9,8 @@
  *   tessera-linux-init: RESULT PASS   (or RESULT FAIL)
  * and powers the machine off, pass or fail, so a test never waits for a
  * timeout to learn the outcome. With `tessera.interactive` on the kernel
- * command line it echoes console lines instead until it reads `poweroff`.
+ * command line it echoes console lines instead until it reads `poweroff`;
+ * with `tessera.rounds=N` the timer and SMP checks run N times.
  *
  * Run by hand (not as PID 1), it mounts nothing and never powers off; it
  * then takes its command line from $TESSERA_INIT_CMDLINE rather than
@@ -166,6 +167,16 @@ static long expected_cpus(void)
     const char *value = cmdline_param("tessera.cpus");
 
     return value && *value ? strtol(value, NULL, 10) : 1;
+}
+
+/* tessera.rounds=N: the timer and SMP checks run N times (1 without it), to
+ * hunt a rare lost wake-up with one boot. */
+static long check_rounds(void)
+{
+    const char *value = cmdline_param("tessera.rounds");
+    long rounds = value && *value ? strtol(value, NULL, 10) : 1;
+
+    return rounds < 1 ? 1 : rounds;
 }
 
 /* tessera.interactive (or tessera.interactive=1): after the checks, echo
@@ -1044,8 +1055,13 @@ int main(void)
 
     check_cpuinfo();
     check_disk();
-    check_timer();
-    check_smp();
+    long rounds = check_rounds();
+    for (long round = 1; round <= rounds; round++) {
+        if (rounds > 1)
+            say("round %ld of %ld", round, rounds);
+        check_timer();
+        check_smp();
+    }
 
     say("RESULT %s", failures == 0 ? "PASS" : "FAIL");
     if (interactive_mode())

@@ -258,6 +258,36 @@ TEST_CASE("the threshold masks both the signal and the claim") {
     CHECK(guest.claim(s) == 0);
 }
 
+TEST_CASE("signal_levels has a bit per vhart that signals, as signals() says") {
+    Guest guest(10, 3);
+    CHECK(guest.plic.signal_levels() == 0);
+    guest.set_priority(4, 1);
+    guest.set_priority(7, 2);
+    guest.enable(s_context(1), 4);  // source 4 only on vhart 1
+    guest.enable(s_context(0), 7);  // source 7 on vharts 0 and 2
+    guest.enable(s_context(2), 7);
+    guest.plic.raise(4);
+    CHECK(guest.plic.signal_levels() == 0b010);
+    guest.plic.set_level(7, true);
+    CHECK(guest.plic.signal_levels() == 0b111);
+    // vhart 1's claim changes vhart 1's level only: the others are not concerned.
+    CHECK(guest.claim(s_context(1)) == 4);
+    CHECK(guest.plic.signal_levels() == 0b101);
+    guest.set_threshold(s_context(2), 2);
+    CHECK(guest.plic.signal_levels() == 0b001);
+    // A claim of the shared source by vhart 0 takes it from vhart 2 as well.
+    guest.set_threshold(s_context(2), 0);
+    CHECK(guest.claim(s_context(0)) == 7);
+    CHECK(guest.plic.signal_levels() == 0);
+    for (std::uint32_t vhart = 0; vhart < 3; ++vhart) CHECK_FALSE(guest.plic.signals(vhart));
+    // Still high at completion: pending again, on both.
+    guest.complete(s_context(0), 7);
+    CHECK(guest.plic.signal_levels() == 0b101);
+    CHECK(guest.plic.signals(0));
+    CHECK_FALSE(guest.plic.signals(1));
+    CHECK(guest.plic.signals(2));
+}
+
 TEST_CASE("M-mode contexts have registers but never signal") {
     Guest guest(10, 2);
     guest.set_priority(4, 1);
