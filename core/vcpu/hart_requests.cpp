@@ -101,10 +101,15 @@ std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64
            !self.hsm_state.compare_exchange_weak(state, sbi::hsm_state::STOPPED)) {
     }
     for (;;) {
-        // The doorbell is cleared before the requests are read, and they are
-        // read before the first wait: a request posted before the hart got
-        // here is taken at once, one posted after the read rings again, so
-        // none is slept through.
+        // Every request rings the doorbell (sip.SSIP), which stays pending
+        // until cleared here, so the wait comes first: the hart then takes a
+        // request together with its doorbell. (Reading first took a start
+        // posted just after the hart parked before its IPI had arrived; the
+        // IPI then rang in the started guest, and woke a non-retentive
+        // suspend it made at once.)
+        wait_for_interrupt();
+        // The doorbell is cleared before the requests are read: a request
+        // posted after the read rings it again, so none is slept through.
         csr_clear<csr::sip>(sie_bits::SSIE);
         // Fences are acknowledged even while parked; an interrupt or a park
         // means nothing to a stopped hart. START stays until it is taken.
@@ -121,7 +126,6 @@ std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64
             self.requests.fetch_and(~request::START);
             vcpu_start(self, self.start_addr, self.start_opaque);
         }
-        wait_for_interrupt();
     }
 }
 
