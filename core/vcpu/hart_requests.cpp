@@ -102,11 +102,10 @@ std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64
     }
     for (;;) {
         // Every request rings the doorbell (sip.SSIP), which stays pending
-        // until cleared here, so the wait comes first: the hart then takes a
-        // request together with its doorbell. (Reading first took a start
-        // posted just after the hart parked before its IPI had arrived; the
-        // IPI then rang in the started guest, and woke a non-retentive
-        // suspend it made at once.)
+        // until cleared here, so the wait comes first and loses nothing (a
+        // start found on arrival has rung it too). Reading first could take a
+        // start posted just after the hart parked before its IPI arrived; the
+        // IPI would then ring in the started guest, a spurious wake-up.
         wait_for_interrupt();
         // The doorbell is cleared before the requests are read: a request
         // posted after the read rings it again, so none is slept through.
@@ -116,16 +115,15 @@ std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64
         const std::uint32_t pending = self.requests.fetch_and(
             ~(request::FENCE | request::VSSIP | request::VSEIP | request::PARK));
         if (pending & request::FENCE) fence_and_acknowledge(self);
+        if ((pending & request::START) == 0) continue;
         // The start is taken by moving START_PENDING to STARTED, not by
         // looking at it: a partition stop that meanwhile moved it back to
         // STOPPED wins, and one that comes later sees STARTED and posts PARK,
         // whose doorbell stays rung until the guest runs and takes it.
         std::uint32_t expected = sbi::hsm_state::START_PENDING;
-        if ((pending & request::START) != 0 &&
-            self.hsm_state.compare_exchange_strong(expected, sbi::hsm_state::STARTED)) {
-            self.requests.fetch_and(~request::START);
-            vcpu_start(self, self.start_addr, self.start_opaque);
-        }
+        if (!self.hsm_state.compare_exchange_strong(expected, sbi::hsm_state::STARTED)) continue;
+        self.requests.fetch_and(~request::START);
+        vcpu_start(self, self.start_addr, self.start_opaque);
     }
 }
 
