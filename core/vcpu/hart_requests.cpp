@@ -91,8 +91,21 @@ std::int64_t hsm_start(const VcpuContext& self, std::uint32_t vhart, std::uint64
 
 [[noreturn]] void park_hart(VcpuContext& self) {
     vcpu_quiesce(self);
-    self.hsm_state.store(sbi::hsm_state::STOPPED);
+    // Stopped from here on, unless a start is already pending: a partition's
+    // other harts come here from boot STOPPED, and its first hart may have
+    // started one (START_PENDING, START posted) before this hart got here.
+    // Overwriting that with STOPPED would make the start fail below, while
+    // the guest was told it succeeded.
+    std::uint32_t state = self.hsm_state.load();
+    while (state != sbi::hsm_state::START_PENDING &&
+           !self.hsm_state.compare_exchange_weak(state, sbi::hsm_state::STOPPED)) {
+    }
     for (;;) {
+        // Every request rings the doorbell (sip.SSIP), which stays pending
+        // until cleared here, so the wait comes first and loses nothing (a
+        // start found on arrival has rung it too). Reading first could take a
+        // start posted just after the hart parked before its IPI arrived; the
+        // IPI would then ring in the started guest, a spurious wake-up.
         wait_for_interrupt();
         // The doorbell is cleared before the requests are read: a request
         // posted after the read rings it again, so none is slept through.

@@ -154,7 +154,14 @@ void vcpu_update_external_interrupt(VcpuContext& vcpu) {
     {
         Partition& partition = *vcpu.partition;
         DevicesGuard guard(partition);
-        signals = partition.plic.signals(vcpu.vhart);
+        // The level last published, not the one the PLIC drives right now:
+        // every change is followed by its publication, which asks this hart
+        // again only if the published level changes. A level taken before
+        // its publication (another hart's change in between) could be undone
+        // by a third hart's change before that publication, which then sees
+        // no change and asks no one: VSEIP would stay at a level the PLIC no
+        // longer drives, an interrupt lost.
+        signals = (partition.vseip_published >> vcpu.vhart & 1) != 0;
     }
     if (signals) {
         csr_set<csr::hvip>(irq_bits::VSEIP);

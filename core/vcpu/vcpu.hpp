@@ -21,8 +21,9 @@ namespace tessera {
 // virtual interrupt, only the software interrupt that can wake it.
 void vcpu_quiesce(const VcpuContext& vcpu);
 
-// Sets or clears the guest's external interrupt (hvip.VSEIP) from its
-// partition's virtual PLIC. Must run on the vCPU's own hart.
+// Sets or clears the guest's external interrupt (hvip.VSEIP) from the level
+// its partition's virtual PLIC last published for it (irq/passthrough.hpp's
+// signal_virtual_plic). Must run on the vCPU's own hart.
 void vcpu_update_external_interrupt(VcpuContext& vcpu);
 
 }  // namespace tessera
